@@ -1,0 +1,1 @@
+"""The controller's side of the worker channels (Channel and PayloadChannel)."""
