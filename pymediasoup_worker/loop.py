@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 from collections.abc import Awaitable, Callable
 
@@ -18,7 +17,6 @@ from .settings import Settings
 from .worker import Worker
 
 EXIT_OK, EXIT_FAILURE = 0, 1
-IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2)
 
 
 def now_ms() -> int:
@@ -52,8 +50,8 @@ class TaskOwner:
 
 
 def run_loop(settings: Settings, pid: int, stdio: bool) -> int:
-    for signum in IGNORED_SIGNALS:
-        signal.signal(signum, signal.SIG_IGN)
+    from .process import CLOSING_SIGNALS, early_close
+
     loop = new_event_loop()
     asyncio.set_event_loop(loop)
     tasks = TaskOwner(loop)
@@ -74,16 +72,26 @@ def run_loop(settings: Settings, pid: int, stdio: bool) -> int:
             writer6.flush_blocking()
 
     logger.sink = channel.send_log
+    from .net.port_manager import PortManager
+    from .net.tcp_server import TcpServer
+    from .net.udp_socket import UdpSocket
+
+    port_manager = PortManager(settings)
     shared = Shared(
         channel=channel,
         payload_channel=payload_channel,
         settings=settings,
         now_ms=now_ms,
         spawn=tasks.spawn,
+        bind_udp=lambda ip, on_packet: UdpSocket(loop, port_manager, ip, on_packet),
+        bind_tcp=lambda ip, on_packet: TcpServer(loop, port_manager, ip, on_packet),
+        set_timer=lambda delay_ms, callback: loop.call_later(delay_ms / 1000, callback),
     )
     worker = Worker(shared, pid, on_closed=loop.stop)
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in CLOSING_SIGNALS:
         loop.add_signal_handler(signum, worker.close)
+    if early_close:
+        loop.call_soon(worker.close)
     if stdio:
         io.start(worker)
         worker.start()  # the pipe mode sent `running` before the loop existed

@@ -9,6 +9,7 @@ reading requests; a controller's first requests wait in the pipe meanwhile.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 from pymediasoup.channel.codec import encode
@@ -18,6 +19,11 @@ from .log import error_std, logger
 from .settings import Settings, parse_argv
 
 EXIT_OK, EXIT_FAILURE, EXIT_SETTINGS = 0, 1, 42
+IGNORED_SIGNALS = (signal.SIGPIPE, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2)
+CLOSING_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+# A closing signal that arrives before the loop runs; the loop then closes at once.
+early_close: list[int] = []
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -46,6 +52,10 @@ def run(argv: list[str], stdio: bool) -> int:
         error_std("mediasoup-worker::run_worker", f"settings error: {exc}")
         return EXIT_SETTINGS
     logger.configure(settings.log_level, settings.log_tags)
+    for signum in IGNORED_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    for signum in CLOSING_SIGNALS:
+        signal.signal(signum, lambda signum, _frame: early_close.append(signum))
     log_start(settings)
     pid = os.getpid()
     if not stdio:
