@@ -64,10 +64,14 @@ def main() -> None:
     args = parser.parse_args()
     result = measure(args.runs)
     print(f"worker start-up, median of {args.runs} spawns")
-    print(f"  spawn -> running         {result['spawn_to_running_ms_median']:7.1f} ms   (target <= 150 ms)")
+    print(
+        f"  spawn -> running         {result['spawn_to_running_ms_median']:7.1f} ms   (target <= 150 ms)"
+    )
     print(f"  spawn -> first reply     {result['spawn_to_first_reply_ms_median']:7.1f} ms")
     print(f"  python start, bare       {result['python_bare_start_ms_median']:7.1f} ms")
-    print(f"  import pymediasoup_worker{result['worker_import_ms_median']:7.1f} ms   (above bare start)")
+    print(
+        f"  import pymediasoup_worker{result['worker_import_ms_median']:7.1f} ms   (above bare start)"
+    )
     if args.json:
         with open(args.json, "w") as out:
             json.dump(result, out, indent=2)

@@ -19,10 +19,15 @@ async def main() -> None:
         router = await worker.create_router(media_codecs=MEDIA_CODECS)
         print(f"worker pid {worker.pid}: {json.dumps(await worker.dump())}")
         print("router dump:", json.dumps(await router.dump(), indent=2))
-        codecs = [f"{c['mimeType']}/{c['clockRate']} pt={c['preferredPayloadType']}" for c in router.rtp_capabilities["codecs"]]
+        codecs = [
+            f"{c['mimeType']}/{c['clockRate']} pt={c['preferredPayloadType']}"
+            for c in router.rtp_capabilities["codecs"]
+        ]
         print("router codecs:", ", ".join(codecs))
         usage = await worker.get_resource_usage()
-        print(f"worker CPU so far: {usage['ru_utime'] + usage['ru_stime']} ms, max RSS {usage['ru_maxrss']} KiB")
+        print(
+            f"worker CPU so far: {usage['ru_utime'] + usage['ru_stime']} ms, max RSS {usage['ru_maxrss']} KiB"
+        )
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """pymediasoup: mediasoup v3, the WebRTC SFU, in Python (the controller library).
 
-    import pymediasoup
-    worker = await pymediasoup.create_worker()
-    router = await worker.create_router(media_codecs=[...])
+import pymediasoup
+worker = await pymediasoup.create_worker()
+router = await worker.create_router(media_codecs=[...])
 """
 
 from __future__ import annotations
@@ -14,19 +14,20 @@ version = __version__
 
 if TYPE_CHECKING:
     from .enhanced_event_emitter import EnhancedEventEmitter
+    from .types import RtpCapabilities, ScalabilityMode
     from .worker import Worker, create_worker
 
     #: Emits 'newworker'(worker).
     observer: EnhancedEventEmitter
 
 
-def get_supported_rtp_capabilities() -> dict[str, Any]:
+def get_supported_rtp_capabilities() -> RtpCapabilities:
     from .supported_rtp_capabilities import get_supported_rtp_capabilities as get
 
     return get()
 
 
-def parse_scalability_mode(scalability_mode: str | None = None) -> dict[str, Any]:
+def parse_scalability_mode(scalability_mode: str | None = None) -> ScalabilityMode:
     from .scalability_modes import parse_scalability_mode as parse
 
     return parse(scalability_mode)
@@ -52,13 +53,13 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "create_worker",
-    "Worker",
-    "observer",
-    "version",
-    "get_supported_rtp_capabilities",
-    "parse_scalability_mode",
-    "MediasoupError",
     "InvalidStateError",
+    "MediasoupError",
     "UnsupportedError",
+    "Worker",
+    "create_worker",
+    "get_supported_rtp_capabilities",
+    "observer",
+    "parse_scalability_mode",
+    "version",
 ]

@@ -15,6 +15,7 @@ from .channel.pipe import PipeReader
 from .enhanced_event_emitter import EnhancedEventEmitter
 from .errors import InvalidStateError, MediasoupError
 from .router import Router
+from .types import RtpCodecCapability
 from .worker_process import spawn, watch_exit
 
 logger = logging.getLogger("pymediasoup.Worker")
@@ -83,10 +84,22 @@ class Worker(EnhancedEventEmitter):
         self._pid = process.pid
         self._child_alive = True
         self._channel = Channel(self._loop, process.channel_write, process.channel_read, self._pid)
-        self._payload_channel = PayloadChannel(self._loop, process.payload_write, process.payload_read)
+        self._payload_channel = PayloadChannel(
+            self._loop, process.payload_write, process.payload_read
+        )
         self._output = (
-            PipeReader(self._loop, process.stdout, self._line_logger(worker_logger.debug, "(stdout)"), lambda: None),
-            PipeReader(self._loop, process.stderr, self._line_logger(worker_logger.error, "(stderr)"), lambda: None),
+            PipeReader(
+                self._loop,
+                process.stdout,
+                self._line_logger(worker_logger.debug, "(stdout)"),
+                lambda: None,
+            ),
+            PipeReader(
+                self._loop,
+                process.stderr,
+                self._line_logger(worker_logger.error, "(stderr)"),
+                lambda: None,
+            ),
         )
         self._closed = False
         self._died = False
@@ -131,10 +144,15 @@ class Worker(EnhancedEventEmitter):
                 )
             return
         logger.error(
-            "worker process died unexpectedly [pid:%s, code:%s, signal:%s]", self._pid, code, signal_name
+            "worker process died unexpectedly [pid:%s, code:%s, signal:%s]",
+            self._pid,
+            code,
+            signal_name,
         )
         self._died = True
-        self.safe_emit("died", MediasoupError(f"[pid:{self._pid}, code:{code}, signal:{signal_name}]"))
+        self.safe_emit(
+            "died", MediasoupError(f"[pid:{self._pid}, code:{code}, signal:{signal_name}]")
+        )
 
     def _release_fds(self) -> None:
         for reader in self._output:
@@ -209,7 +227,9 @@ class Worker(EnhancedEventEmitter):
         self._check_open()
         return await self._channel.request("worker.getResourceUsage")
 
-    async def update_settings(self, *, log_level: str | None = None, log_tags: list[str] | None = None) -> None:
+    async def update_settings(
+        self, *, log_level: str | None = None, log_tags: list[str] | None = None
+    ) -> None:
         self._check_open()
         data: dict[str, Any] = {}
         if log_level is not None:
@@ -219,7 +239,10 @@ class Worker(EnhancedEventEmitter):
         await self._channel.request("worker.updateSettings", None, data)
 
     async def create_router(
-        self, *, media_codecs: list[dict[str, Any]] | None = None, app_data: dict[str, Any] | None = None
+        self,
+        *,
+        media_codecs: list[RtpCodecCapability] | None = None,
+        app_data: dict[str, Any] | None = None,
     ) -> Router:
         self._check_open()
         app_data = check_app_data(app_data)
@@ -256,7 +279,12 @@ async def create_worker(
 
     app_data = check_app_data(app_data)
     args = _settings_args(
-        log_level, log_tags, rtc_min_port, rtc_max_port, dtls_certificate_file, dtls_private_key_file
+        log_level,
+        log_tags,
+        rtc_min_port,
+        rtc_max_port,
+        dtls_certificate_file,
+        dtls_private_key_file,
     )
     worker = Worker(args, app_data)
     try:

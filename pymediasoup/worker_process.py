@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 # Worker-side fds: Channel in/out, PayloadChannel in/out.
 CHANNEL_READ_FD, CHANNEL_WRITE_FD, PAYLOAD_READ_FD, PAYLOAD_WRITE_FD = 3, 4, 5, 6
@@ -48,7 +49,14 @@ class SpawnedProcess:
 def spawn(args: list[str], env: dict[str, str]) -> SpawnedProcess:
     """Start the worker; the parent keeps the returned ends, the child gets fds 1-6."""
     pipes = [os.pipe() for _ in range(6)]
-    (c_in_r, c_in_w), (c_out_r, c_out_w), (p_in_r, p_in_w), (p_out_r, p_out_w), (o_r, o_w), (e_r, e_w) = pipes
+    (
+        (c_in_r, c_in_w),
+        (c_out_r, c_out_w),
+        (p_in_r, p_in_w),
+        (p_out_r, p_out_w),
+        (o_r, o_w),
+        (e_r, e_w),
+    ) = pipes
     child_map = {
         1: o_w, 2: e_w,
         CHANNEL_READ_FD: c_in_r, CHANNEL_WRITE_FD: c_out_w,
@@ -56,7 +64,7 @@ def spawn(args: list[str], env: dict[str, str]) -> SpawnedProcess:
     }  # fmt: skip
     # Move the child's ends above the target numbers first, so no dup2 clobbers another.
     high = {target: fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10) for target, fd in child_map.items()}
-    actions = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)]
+    actions: list[tuple[Any, ...]] = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)]
     actions += [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in high.items()]
     command = worker_command() + args
     try:

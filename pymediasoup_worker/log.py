@@ -23,7 +23,7 @@ _MAX_LOG_LEN = 50000  # mediasoup's log buffer
 class Logger:
     """Filters and formats log lines; ``sink`` receives the encoded line."""
 
-    __slots__ = ("level", "tags", "sink")
+    __slots__ = ("level", "sink", "tags")
 
     def __init__(self) -> None:
         self.level = _ERROR

@@ -77,6 +77,10 @@ def log_start(settings: Settings) -> None:
     version = os.environ.get("MEDIASOUP_VERSION", __version__)
     logger.debug(where, f"starting mediasoup-worker process [version:{version}]", tag="info")
     logger.debug(where, f"{sys.byteorder}-endian CPU detected", tag="info")
-    logger.debug(where, f"{64 if sys.maxsize > 2**32 else 32} bits architecture detected", tag="info")
+    logger.debug(
+        where, f"{64 if sys.maxsize > 2**32 else 32} bits architecture detected", tag="info"
+    )
     print_configuration(settings.describe())
-    logger.debug(where, f"pymediasoup_worker {__version__}, Python {sys.version.split()[0]}", tag="info")
+    logger.debug(
+        where, f"pymediasoup_worker {__version__}, Python {sys.version.split()[0]}", tag="info"
+    )

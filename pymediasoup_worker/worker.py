@@ -63,7 +63,7 @@ class Worker:
             router.close()
             request.accept()
         else:
-            return self._router(request.internal).handle_request(request)
+            self._router(request.internal).handle_request(request)
         return None
 
     def on_channel_closed(self) -> None:
@@ -72,13 +72,16 @@ class Worker:
 
     # PayloadChannel.
     def on_payload_channel_request(self, request: ChannelRequest) -> Awaitable[None] | None:
-        return self._router(request.internal).handle_payload_request(request)
+        self._router(request.internal).handle_payload_request(request)
+        return None
 
     def on_payload_channel_notification(self, notification: PayloadNotification) -> None:
         self._router(notification.internal).handle_payload_notification(notification)
 
     def on_payload_channel_closed(self) -> None:
-        error_std("Worker::OnPayloadChannelClosed", "payloadChannel remotely closed, closing myself")
+        error_std(
+            "Worker::OnPayloadChannelClosed", "payloadChannel remotely closed, closing myself"
+        )
         self.close()
 
     def _router(self, internal: dict) -> Router:
@@ -129,4 +132,3 @@ def resource_usage() -> dict[str, int]:
         "ru_nvcsw": ru.ru_nvcsw,
         "ru_nivcsw": ru.ru_nivcsw,
     }
-

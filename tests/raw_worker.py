@@ -53,7 +53,9 @@ class RawWorker:
                     assert isinstance(item, bytes)
                     self.items.append(orjson.loads(item) if item[:1] == b"{" else item.decode())
             else:
-                self.payload_items.extend(i for i in self._payload.feed(data) if isinstance(i, bytes))
+                self.payload_items.extend(
+                    i for i in self._payload.feed(data) if isinstance(i, bytes)
+                )
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> Any:
         deadline = time.monotonic() + timeout
@@ -62,7 +64,9 @@ class RawWorker:
                 if predicate(item):
                     return item
             self.pump(0.05)
-        raise AssertionError(f"not seen within {timeout}s; got {self.items!r} stderr={self.stderr!r}")
+        raise AssertionError(
+            f"not seen within {timeout}s; got {self.items!r} stderr={self.stderr!r}"
+        )
 
     def reply(self, request_id: int, timeout: float = 10.0) -> dict[str, Any]:
         return self.wait_for(lambda m: isinstance(m, dict) and m.get("id") == request_id, timeout)

@@ -107,7 +107,9 @@ def _log_ignored_failure(future: asyncio.Future[Any]) -> None:
 
 
 class Channel(EnhancedEventEmitter):
-    def __init__(self, loop: asyncio.AbstractEventLoop, write_fd: int, read_fd: int, pid: int) -> None:
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, write_fd: int, read_fd: int, pid: int
+    ) -> None:
         super().__init__()
         self._loop = loop
         self._pid = pid
@@ -182,7 +184,9 @@ class Channel(EnhancedEventEmitter):
         elif first == 0x58:  # 'X'
             worker_logger.info("[pid:%s] %s", self._pid, text)
         else:
-            worker_logger.warning("[pid:%s] unexpected data: %s", self._pid, payload.decode(errors="replace"))
+            worker_logger.warning(
+                "[pid:%s] unexpected data: %s", self._pid, payload.decode(errors="replace")
+            )
 
     def _process_message(self, message: Any) -> None:
         if not isinstance(message, dict):
@@ -201,5 +205,5 @@ class Channel(EnhancedEventEmitter):
     def _dispatch(self, target_id: str, event: str, data: Any) -> None:
         try:
             self.emit(target_id, event, data)
-        except Exception:  # noqa: BLE001 - a listener's bug must not break the channel
+        except Exception:
             logger.exception("notification listener failed [event:%s]", event)

@@ -82,7 +82,7 @@ class PayloadChannel(EnhancedEventEmitter):
             self._ongoing = None
             try:
                 self.emit(ongoing["targetId"], ongoing["event"], ongoing.get("data"), raw)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.exception("notification listener failed [event:%s]", ongoing["event"])
             return
         try:

@@ -2,32 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard
 
 from ..errors import MediaSoupError
 
 # mediasoup 3.7.11's 52 methods, plus router.createActiveSpeakerObserver (3.8).
 METHODS = frozenset(
-    """
-    worker.close worker.dump worker.getResourceUsage worker.updateSettings worker.createRouter
-    router.close router.dump router.createWebRtcTransport router.createPlainTransport
-    router.createPipeTransport router.createDirectTransport router.createAudioLevelObserver
-    router.createActiveSpeakerObserver
-    transport.close transport.dump transport.getStats transport.connect
-    transport.setMaxIncomingBitrate transport.setMaxOutgoingBitrate transport.restartIce
-    transport.produce transport.consume transport.produceData transport.consumeData
-    transport.enableTraceEvent
-    producer.close producer.dump producer.getStats producer.pause producer.resume
-    producer.enableTraceEvent
-    consumer.close consumer.dump consumer.getStats consumer.pause consumer.resume
-    consumer.setPreferredLayers consumer.setPriority consumer.requestKeyFrame
-    consumer.enableTraceEvent
-    dataProducer.close dataProducer.dump dataProducer.getStats
-    dataConsumer.close dataConsumer.dump dataConsumer.getStats dataConsumer.getBufferedAmount
-    dataConsumer.setBufferedAmountLowThreshold
-    rtpObserver.close rtpObserver.pause rtpObserver.resume rtpObserver.addProducer
-    rtpObserver.removeProducer
-    """.split()
+    [
+        "worker.close",
+        "worker.dump",
+        "worker.getResourceUsage",
+        "worker.updateSettings",
+        "worker.createRouter",
+        "router.close",
+        "router.dump",
+        "router.createWebRtcTransport",
+        "router.createPlainTransport",
+        "router.createPipeTransport",
+        "router.createDirectTransport",
+        "router.createAudioLevelObserver",
+        "router.createActiveSpeakerObserver",
+        "transport.close",
+        "transport.dump",
+        "transport.getStats",
+        "transport.connect",
+        "transport.setMaxIncomingBitrate",
+        "transport.setMaxOutgoingBitrate",
+        "transport.restartIce",
+        "transport.produce",
+        "transport.consume",
+        "transport.produceData",
+        "transport.consumeData",
+        "transport.enableTraceEvent",
+        "producer.close",
+        "producer.dump",
+        "producer.getStats",
+        "producer.pause",
+        "producer.resume",
+        "producer.enableTraceEvent",
+        "consumer.close",
+        "consumer.dump",
+        "consumer.getStats",
+        "consumer.pause",
+        "consumer.resume",
+        "consumer.setPreferredLayers",
+        "consumer.setPriority",
+        "consumer.requestKeyFrame",
+        "consumer.enableTraceEvent",
+        "dataProducer.close",
+        "dataProducer.dump",
+        "dataProducer.getStats",
+        "dataConsumer.close",
+        "dataConsumer.dump",
+        "dataConsumer.getStats",
+        "dataConsumer.getBufferedAmount",
+        "dataConsumer.setBufferedAmountLowThreshold",
+        "rtpObserver.close",
+        "rtpObserver.pause",
+        "rtpObserver.resume",
+        "rtpObserver.addProducer",
+        "rtpObserver.removeProducer",
+    ]
 )
 
 
@@ -35,7 +70,7 @@ class Sender(Protocol):
     def send(self, message: dict[str, Any]) -> None: ...
 
 
-def is_positive_integer(value: Any) -> bool:
+def is_positive_integer(value: Any) -> TypeGuard[int]:
     """mediasoup's Utils::Json::IsPositiveInteger: an integer >= 0 (bool excluded)."""
     return type(value) is int and 0 <= value <= 0xFFFFFFFF
 
@@ -47,7 +82,7 @@ def as_object(value: Any) -> dict[str, Any]:
 class ChannelRequest:
     """One request. Exactly one of accept(), error() or type_error() is called on it."""
 
-    __slots__ = ("_channel", "id", "method", "internal", "data", "payload", "replied")
+    __slots__ = ("_channel", "data", "id", "internal", "method", "payload", "replied")
 
     def __init__(self, channel: Sender, id: int, method: str, internal: Any, data: Any) -> None:
         self._channel = channel

@@ -29,7 +29,7 @@ NOTIFICATION_EVENTS = frozenset({"dataProducer.send", "producer.send", "transpor
 class PayloadNotification:
     """A notification from the controller with its payload (mediasoup's PayloadChannel::Notification)."""
 
-    __slots__ = ("event", "internal", "data", "payload")
+    __slots__ = ("data", "event", "internal", "payload")
 
     def __init__(self, event: str, internal: Any, data: Any) -> None:
         self.event = event

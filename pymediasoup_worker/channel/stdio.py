@@ -60,7 +60,9 @@ class StdioChannels:
     def start(self, worker: Worker) -> None:
         self._worker = worker
         if sys.stdin.isatty():
-            _print("", "pymediasoup worker, stdio mode: one JSON request per line (--help for more)")
+            _print(
+                "", "pymediasoup worker, stdio mode: one JSON request per line (--help for more)"
+            )
         try:
             os.set_blocking(0, False)
             self._loop.add_reader(0, self._on_readable)
@@ -137,5 +139,7 @@ class StdioChannels:
             return
         notification = PayloadNotification(event, message.get("internal"), message.get("data"))
         payload = message.get("payload", "")
-        notification.payload = bytes.fromhex(payload[4:]) if str(payload).startswith("hex:") else str(payload).encode()
+        notification.payload = (
+            bytes.fromhex(payload[4:]) if str(payload).startswith("hex:") else str(payload).encode()
+        )
         self.payload_channel.dispatch(notification)

@@ -18,7 +18,6 @@ from pymediasoup.channel.channel import request_timeout
 from pymediasoup.errors import InvalidStateError, MediasoupError
 
 
-
 @pytest.fixture
 def dtls_files(tmp_path: Path) -> tuple[Path, Path]:
     """A self-signed ECDSA certificate and its key, as PEM files."""
@@ -31,7 +30,7 @@ def dtls_files(tmp_path: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pymediasoup-test")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number()).not_valid_before(now)
@@ -41,10 +40,13 @@ def dtls_files(tmp_path: Path) -> tuple[Path, Path]:
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_file.write_bytes(
         key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
         )
     )
     return cert_file, key_file
+
 
 OPUS = {"kind": "audio", "mimeType": "audio/opus", "clockRate": 48000, "channels": 2}
 VP8 = {"kind": "video", "mimeType": "video/VP8", "clockRate": 90000}
@@ -167,7 +169,13 @@ async def test_ignored_signals_keep_worker_alive() -> None:
     async with await pymediasoup.create_worker() as worker:
         died: list[Any] = []
         worker.on("died", died.append)
-        for signum in (signal.SIGPIPE, signal.SIGHUP, signal.SIGALRM, signal.SIGUSR1, signal.SIGUSR2):
+        for signum in (
+            signal.SIGPIPE,
+            signal.SIGHUP,
+            signal.SIGALRM,
+            signal.SIGUSR1,
+            signal.SIGUSR2,
+        ):
             os.kill(worker.pid, signum)
         await asyncio.sleep(0.3)
         assert not died
@@ -204,7 +212,9 @@ async def test_create_router_argument_errors() -> None:
         with pytest.raises(TypeError):
             await worker.create_router(media_codecs=[{"kind": "chicken", "mimeType": "audio/opus"}])
         with pytest.raises(pymediasoup.UnsupportedError):
-            await worker.create_router(media_codecs=[{"kind": "audio", "mimeType": "audio/chicken", "clockRate": 8000}])
+            await worker.create_router(
+                media_codecs=[{"kind": "audio", "mimeType": "audio/chicken", "clockRate": 8000}]
+            )
     with pytest.raises(InvalidStateError):
         await worker.create_router()
 
@@ -237,10 +247,14 @@ async def test_notifications_dispatched_after_reply() -> None:
         assert order == ["reply", "ping"]
 
 
-async def test_worker_bin_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_worker_bin_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     marker = tmp_path / "ran"
     script = tmp_path / "my-worker"
-    script.write_text(f'#!/bin/sh\ntouch "{marker}"\nexec "{sys.executable}" -m pymediasoup_worker "$@"\n')
+    script.write_text(
+        f'#!/bin/sh\ntouch "{marker}"\nexec "{sys.executable}" -m pymediasoup_worker "$@"\n'
+    )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PYMEDIASOUP_WORKER_BIN", str(script))
     async with await pymediasoup.create_worker() as worker:

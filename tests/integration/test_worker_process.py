@@ -96,7 +96,9 @@ def test_ignored_signals(worker: RawWorker) -> None:
         (b"3:abcd", b"NETSTRING_ERROR_NO_COMMA"),
     ],
 )
-def test_malformed_input_leaves_worker_running(worker: RawWorker, garbage: bytes, stderr: bytes) -> None:
+def test_malformed_input_leaves_worker_running(
+    worker: RawWorker, garbage: bytes, stderr: bytes
+) -> None:
     worker.write(garbage)
     deadline = time.monotonic() + 10
     while stderr not in worker.stderr and time.monotonic() < deadline:
@@ -124,7 +126,11 @@ def test_payload_channel_garbage_is_survived(worker: RawWorker) -> None:
 
 def test_dump_and_resource_usage_shapes(worker: RawWorker) -> None:
     worker.request(id=1, method="worker.dump")
-    assert worker.reply(1) == {"accepted": True, "data": {"pid": worker.pid, "routerIds": []}, "id": 1}
+    assert worker.reply(1) == {
+        "accepted": True,
+        "data": {"pid": worker.pid, "routerIds": []},
+        "id": 1,
+    }
     worker.request(id=2, method="worker.getResourceUsage")
     usage = worker.reply(2)["data"]
     assert set(usage) == RESOURCE_KEYS
@@ -158,10 +164,20 @@ def test_router_requests(worker: RawWorker) -> None:
 
 def test_update_settings_and_log_filtering(worker: RawWorker) -> None:
     worker.request(id=1, method="worker.updateSettings", data={"logLevel": "chicken"})
-    assert worker.reply(1) == {"error": "TypeError", "id": 1, "reason": "invalid value 'chicken' for logLevel"}
-    worker.request(id=2, method="worker.updateSettings", data={"logLevel": "debug", "logTags": ["info"]})
+    assert worker.reply(1) == {
+        "error": "TypeError",
+        "id": 1,
+        "reason": "invalid value 'chicken' for logLevel",
+    }
+    worker.request(
+        id=2, method="worker.updateSettings", data={"logLevel": "debug", "logTags": ["info"]}
+    )
     assert worker.reply(2) == {"accepted": True, "id": 2}
-    assert any(isinstance(i, str) and i.startswith("DSettings::PrintConfiguration() |   logLevel            : debug") for i in worker.items)
+    assert any(
+        isinstance(i, str)
+        and i.startswith("DSettings::PrintConfiguration() |   logLevel            : debug")
+        for i in worker.items
+    )
     # With logLevel none, even errors are not logged (but replies still come).
     worker.request(id=3, method="worker.updateSettings", data={"logLevel": "none"})
     worker.reply(3)
@@ -175,7 +191,10 @@ def test_debug_start_up_logs() -> None:
     with RawWorker(["--logLevel=debug", "--logTag=info"]) as raw:
         raw.wait_running()
         logs = [i for i in raw.items if isinstance(i, str)]
-        assert logs[0].startswith("D") and "starting mediasoup-worker process [version:3.7.11]" in logs[0]
+        assert (
+            logs[0].startswith("D")
+            and "starting mediasoup-worker process [version:3.7.11]" in logs[0]
+        )
         assert any("<configuration>" in line for line in logs)
 
 
@@ -202,5 +221,7 @@ def test_stdio_mode_by_hand() -> None:
 
 
 def test_help() -> None:
-    result = subprocess.run([sys.executable, "-m", "pymediasoup_worker", "--help"], capture_output=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "pymediasoup_worker", "--help"], capture_output=True, timeout=30
+    )
     assert result.returncode == 0 and b"stdio" in result.stdout and b"--logLevel" in result.stdout

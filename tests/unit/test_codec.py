@@ -81,7 +81,11 @@ def test_largest_payload_passes_and_one_more_byte_fails() -> None:
 
 def test_byte_by_byte() -> None:
     frames = encode(b"first") + encode(b"") + encode(b"third one")
-    assert feed_all([frames[i : i + 1] for i in range(len(frames))]) == [b"first", b"", b"third one"]
+    assert feed_all([frames[i : i + 1] for i in range(len(frames))]) == [
+        b"first",
+        b"",
+        b"third one",
+    ]
 
 
 def test_buffer_is_released() -> None:

@@ -13,7 +13,7 @@ from pymediasoup.enhanced_event_emitter import EnhancedEventEmitter
 
 def test_on_once_off_order() -> None:
     emitter, calls = EnhancedEventEmitter(), []
-    first = lambda x: calls.append(("first", x))  # noqa: E731
+    first = lambda x: calls.append(("first", x))
     emitter.on("e", first)
     emitter.once("e", lambda x: calls.append(("once", x)))
     emitter.on("e", lambda x: calls.append(("last", x)))

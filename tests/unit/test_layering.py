@@ -40,6 +40,19 @@ def test_worker_start_up_imports_nothing_heavy() -> None:
         "import sys, pymediasoup_worker.process, pymediasoup_worker.loop;"
         "print(' '.join(sorted(sys.modules)))"
     )
-    modules = set(subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, text=True).stdout.split())
-    heavy = {"cryptography", "OpenSSL", "aiortc", "av", "aioice", "pylibsrtp", "numpy", "pymediasoup.ortc"}
+    modules = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, check=True, text=True
+        ).stdout.split()
+    )
+    heavy = {
+        "cryptography",
+        "OpenSSL",
+        "aiortc",
+        "av",
+        "aioice",
+        "pylibsrtp",
+        "numpy",
+        "pymediasoup.ortc",
+    }
     assert not modules & heavy

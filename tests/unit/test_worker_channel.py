@@ -10,7 +10,10 @@ import pytest
 from pymediasoup.channel.codec import NetstringDecoder, encode
 from pymediasoup_worker.channel.channel_request import ChannelRequest
 from pymediasoup_worker.channel.channel_socket import ChannelSocket
-from pymediasoup_worker.channel.payload_channel_socket import PayloadChannelSocket, PayloadNotification
+from pymediasoup_worker.channel.payload_channel_socket import (
+    PayloadChannelSocket,
+    PayloadNotification,
+)
 from pymediasoup_worker.errors import MediaSoupError, MediaSoupTypeError
 from pymediasoup_worker.log import logger
 
@@ -86,15 +89,27 @@ def request(**fields: Any) -> bytes:
 @pytest.mark.parametrize(
     ("raw", "replies", "stderr"),
     [
-        (request(id=1, method="worker.dump"), [{"accepted": True, "data": {"pid": 1, "routerIds": []}, "id": 1}], ""),
+        (
+            request(id=1, method="worker.dump"),
+            [{"accepted": True, "data": {"pid": 1, "routerIds": []}, "id": 1}],
+            "",
+        ),
         (request(id=0, method="worker.createRouter"), [{"accepted": True, "id": 0}], ""),
-        (request(id=2, method="router.dump"), [{"error": "Error", "id": 2, "reason": "Router not found"}], ""),
+        (
+            request(id=2, method="router.dump"),
+            [{"error": "Error", "id": 2, "reason": "Router not found"}],
+            "",
+        ),
         (
             request(id=3, method="worker.updateSettings"),
             [{"error": "TypeError", "id": 3, "reason": "invalid value 'x' for logLevel"}],
             "",
         ),
-        (request(id=4, method="nope.nope"), [{"error": "Error", "id": 4, "reason": "unknown method"}], "discarding wrong Channel request"),
+        (
+            request(id=4, method="nope.nope"),
+            [{"error": "Error", "id": 4, "reason": "unknown method"}],
+            "discarding wrong Channel request",
+        ),
         (request(method="worker.dump"), [], "discarding wrong Channel request"),
         (request(id=-1, method="worker.dump"), [], "discarding wrong Channel request"),
         (request(id="7", method="worker.dump"), [], "discarding wrong Channel request"),
@@ -103,10 +118,16 @@ def request(**fields: Any) -> bytes:
         (encode(b"[1,2]"), [], "discarding wrong Channel request"),
         (b"x:", [], "NETSTRING_ERROR_NO_COLON"),
         (b"05:hello,", [], "NETSTRING_ERROR_LEADING_ZERO"),
-        (request(id=6, method="router.close"), [{"error": "Error", "id": 6, "reason": "internal error: a bug"}], "unexpected error"),
+        (
+            request(id=6, method="router.close"),
+            [{"error": "Error", "id": 6, "reason": "internal error: a bug"}],
+            "unexpected error",
+        ),
     ],
 )
-def test_channel_rows(channel: Any, capsys: Any, raw: bytes, replies: list[dict], stderr: str) -> None:
+def test_channel_rows(
+    channel: Any, capsys: Any, raw: bytes, replies: list[dict], stderr: str
+) -> None:
     socket, recorder, _ = channel
     socket.receive(raw)
     assert recorder.messages == replies
@@ -119,7 +140,10 @@ def test_channel_rows(channel: Any, capsys: Any, raw: bytes, replies: list[dict]
 def test_error_log_comes_before_error_reply(channel: Any) -> None:
     socket, recorder, _ = channel
     socket.receive(request(id=8, method="router.dump"))
-    assert recorder.items[0].startswith("E") and "throwing MediaSoupError: Router not found" in recorder.items[0]
+    assert (
+        recorder.items[0].startswith("E")
+        and "throwing MediaSoupError: Router not found" in recorder.items[0]
+    )
     assert recorder.items[1] == {"error": "Error", "id": 8, "reason": "Router not found"}
 
 
@@ -179,7 +203,11 @@ def notification(event: str, payload: bytes) -> bytes:
             [],
             [{"error": "Error", "id": 2, "reason": "unknown method"}],
         ),
-        (request(id=3, method="dataConsumer.send", data={"ppid": 51}) + encode(b"hi"), [], [{"accepted": True, "id": 3}]),
+        (
+            request(id=3, method="dataConsumer.send", data={"ppid": 51}) + encode(b"hi"),
+            [],
+            [{"accepted": True, "id": 3}],
+        ),
         # Invalid JSON where a message is expected: dropped.
         (encode(b"{oops"), [], []),
         (encode(b"42"), [], []),
@@ -187,17 +215,65 @@ def notification(event: str, payload: bytes) -> bytes:
         (notification("transport.sendRtcp", b"boom"), [("transport.sendRtcp", b"boom")], []),
     ],
 )
-def test_payload_channel_rows(payload_channel: Any, raw: bytes, delivered: list, replies: list) -> None:
+def test_payload_channel_rows(
+    payload_channel: Any, raw: bytes, delivered: list, replies: list
+) -> None:
     socket, recorder, listener = payload_channel
     socket.receive(raw)
     assert [(n.event, n.payload) for n in listener.notifications] == delivered
     assert recorder.messages == replies
     # Still in step: a following notification is delivered whole.
     socket.receive(notification("producer.send", b"next"))
-    assert (listener.notifications[-1].event, listener.notifications[-1].payload) == ("producer.send", b"next")
+    assert (listener.notifications[-1].event, listener.notifications[-1].payload) == (
+        "producer.send",
+        b"next",
+    )
 
 
 def test_payload_notification_out(payload_channel: Any) -> None:
     socket, recorder, _ = payload_channel
     socket.notify("dc1", "message", {"ppid": 51}, b"hello")
-    assert recorder.items == [{"data": {"ppid": 51}, "event": "message", "targetId": "dc1"}, "hello"]
+    assert recorder.items == [
+        {"data": {"ppid": 51}, "event": "message", "targetId": "dc1"},
+        "hello",
+    ]
+
+
+def test_async_handler_holds_later_requests_until_done() -> None:
+    """A handler may return an awaitable; requests after it wait, so replies stay in order."""
+    import asyncio
+
+    recorder = Recorder()
+    order: list[str] = []
+
+    class SlowListener(Listener):
+        def on_channel_request(self, request: ChannelRequest) -> Any:
+            if request.method == "worker.createRouter":
+
+                async def later() -> None:
+                    await asyncio.sleep(0.01)
+                    order.append("slow done")
+                    request.accept()
+
+                return later()
+            order.append(request.method)
+            request.accept()
+            return None
+
+    async def main() -> None:
+        tasks: list[asyncio.Task[None]] = []
+        socket = ChannelSocket(
+            recorder.write, lambda coro: tasks.append(asyncio.ensure_future(coro))
+        )
+        socket.listener = SlowListener()
+        socket.receive(
+            request(id=1, method="worker.createRouter") + request(id=2, method="worker.dump")
+        )
+        assert order == []
+        while tasks and not tasks[-1].done():
+            await asyncio.sleep(0.005)
+        await asyncio.sleep(0)
+
+    asyncio.run(main())
+    assert order == ["slow done", "worker.dump"]
+    assert [m["id"] for m in recorder.messages] == [1, 2]
