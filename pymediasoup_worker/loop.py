@@ -40,7 +40,7 @@ class TaskOwner:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def spawn(self, coro: Awaitable[None]) -> None:
-        task = self._loop.create_task(coro)  # type: ignore[arg-type]
+        task: asyncio.Task[None] = self._loop.create_task(coro)  # type: ignore[arg-type]
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -57,6 +57,8 @@ def run_loop(settings: Settings, pid: int, stdio: bool) -> int:
     tasks = TaskOwner(loop)
     readers: list[PipeReader] = []
     flush: Callable[[], None]
+    channel: ChannelSocket
+    payload_channel: PayloadChannelSocket
     if stdio:
         from .channel.stdio import StdioChannels
 

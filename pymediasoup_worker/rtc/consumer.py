@@ -1,0 +1,344 @@
+"""What every Consumer shares, as mediasoup's RTC::Consumer.
+
+A Consumer sends one Producer's media out of its Transport. This base class validates
+the ``transport.consume`` data, keeps the paused / producer-paused / closed state and
+answers the requests common to all types (dump, getStats, pause, resume, setPriority,
+enableTraceEvent). SimpleConsumer, SimulcastConsumer, SvcConsumer and PipeConsumer add
+their RTP streams, layers and scores. ``fill_consume_reply()`` is what the Transport
+answers to ``transport.consume``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from ..channel.channel_request import ChannelRequest
+from ..core.rtp_stream import RtpStreamParams
+from ..core.rtp_stream_send import NACK_BUFFER_SIZE, RtpStreamSend
+from ..errors import MediaSoupError, MediaSoupTypeError
+from .json_utils import as_int, as_uint, is_number, is_positive_integer
+from .producer import parse_trace_event_types
+from .rtp_dictionaries import (
+    RtpEncodingParameters,
+    RtpParameters,
+    get_kind,
+    rtp_header_extension_ids,
+)
+from .shared import Shared
+
+# The header extensions a Consumer rewrites or reads (mediasoup's Consumer constructor).
+CONSUMER_HEADER_EXTENSIONS = (
+    "ssrcAudioLevel", "videoOrientation", "absSendTime", "transportWideCc01", "mid", "rid", "rrid",
+)  # fmt: skip
+
+
+class ConsumerListener(Protocol):
+    def on_consumer_send_rtp_packet(self, consumer: Consumer, packet: Any) -> None: ...
+    def on_consumer_retransmit_rtp_packet(self, consumer: Consumer, packet: Any) -> None: ...
+    def on_consumer_key_frame_requested(self, consumer: Consumer, mapped_ssrc: int) -> None: ...
+    def on_consumer_need_bitrate_change(self, consumer: Consumer) -> None: ...
+    def on_consumer_need_zero_bitrate(self, consumer: Consumer) -> None: ...
+    def on_consumer_producer_closed(self, consumer: Consumer) -> None: ...
+
+
+class Consumer:
+    type = "none"
+
+    def __init__(
+        self,
+        consumer_id: str,
+        producer_id: str,
+        shared: Shared,
+        listener: ConsumerListener,
+        data: dict[str, Any],
+    ) -> None:
+        self.id = consumer_id
+        self.producer_id = producer_id
+        self.shared = shared
+        self.listener = listener
+        kind = data.get("kind")
+        if not isinstance(kind, str):
+            raise MediaSoupTypeError("missing kind")
+        self.kind = get_kind(kind)
+        if not self.kind:
+            raise MediaSoupTypeError("invalid empty kind")
+        rtp_parameters = data.get("rtpParameters")
+        if not isinstance(rtp_parameters, dict):
+            raise MediaSoupTypeError("missing rtpParameters")
+        self.params = RtpParameters(rtp_parameters)
+        for encoding in self.params.encodings:
+            if encoding.ssrc == 0:
+                raise MediaSoupTypeError("invalid encoding in rtpParameters (missing ssrc)")
+            if encoding.rtx is not None and encoding.rtx.ssrc == 0:
+                raise MediaSoupTypeError("invalid encoding in rtpParameters (missing rtx.ssrc)")
+        consumable = data.get("consumableRtpEncodings")
+        if not isinstance(consumable, list):
+            raise MediaSoupTypeError("missing consumableRtpEncodings")
+        if not consumable:
+            raise MediaSoupTypeError("empty consumableRtpEncodings")
+        self.consumable_rtp_encodings: list[RtpEncodingParameters] = []
+        for entry in consumable:
+            encoding = RtpEncodingParameters(entry)
+            if encoding.ssrc == 0:
+                raise MediaSoupTypeError("wrong encoding in consumableRtpEncodings (missing ssrc)")
+            self.consumable_rtp_encodings.append(encoding)
+        self.rtp_header_extension_ids = rtp_header_extension_ids(
+            self.params.header_extensions, CONSUMER_HEADER_EXTENSIONS
+        )
+        paused = data.get("paused")
+        self.paused: bool = paused if isinstance(paused, bool) else False
+        self._producer_paused = False
+        self._producer_closed = False
+        self.transport_connected_ = False
+        self.externally_managed_bitrate = False
+        self.priority = 1
+        self.trace_event_types: list[str] = []
+        self.supported_codec_payload_types = sorted(
+            {c.payload_type for c in self.params.codecs if c.mime_type.is_media_codec()}
+        )
+        self.media_ssrcs = [e.ssrc for e in self.params.encodings]
+        self.rtx_ssrcs = [e.rtx.ssrc for e in self.params.encodings if e.rtx is not None]
+        # The Producer's per-encoding scores; the Router hands over the Producer's own list.
+        self._producer_scores: list[int] = []
+        self.rtp_parameters: dict[str, Any] = self.params.fill_json()
+        self.closed = False
+
+    # State.
+    def is_active(self) -> bool:
+        return (
+            self.transport_connected_
+            and not self.paused
+            and not self._producer_paused
+            and not self._producer_closed
+        )
+
+    def is_producer_paused(self) -> bool:
+        return self._producer_paused
+
+    def close(self) -> None:
+        """Its Transport dropped it: nothing is sent."""
+        self.closed = True
+
+    # What the Transport answers to transport.consume.
+    def fill_consume_reply(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "paused": self.paused,
+            "producerPaused": self._producer_paused,
+            "score": self.fill_json_score(),
+        }
+        spatial, temporal = self.get_preferred_layers()
+        if spatial > -1 and temporal > -1:
+            data["preferredLayers"] = {"spatialLayer": spatial, "temporalLayer": temporal}
+        return data
+
+    def get_preferred_layers(self) -> tuple[int, int]:
+        return (-1, -1)
+
+    def fill_json_score(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def get_rtp_streams(self) -> list[RtpStreamSend]:
+        raise NotImplementedError
+
+    # Channel.
+    def handle_request(self, request: ChannelRequest) -> None:
+        method = request.method
+        if method == "consumer.dump":
+            request.accept(self.dump())
+        elif method == "consumer.getStats":
+            request.accept(self.get_stats())
+        elif method == "consumer.pause":
+            if not self.paused:
+                was_active = self.is_active()
+                self.paused = True
+                if was_active:
+                    self.user_on_paused()
+            request.accept()
+        elif method == "consumer.resume":
+            if self.paused:
+                self.paused = False
+                if self.is_active():
+                    self.user_on_resumed()
+            request.accept()
+        elif method == "consumer.setPriority":
+            priority = request.data.get("priority")
+            if not is_number(priority):
+                raise MediaSoupTypeError("wrong priority (not a number)")
+            value = as_uint(priority, 8)
+            if value < 1:
+                raise MediaSoupTypeError("wrong priority (must be higher than 0)")
+            self.priority = value
+            request.accept({"priority": self.priority})
+        elif method == "consumer.enableTraceEvent":
+            self.trace_event_types = parse_trace_event_types(request.data)
+            request.accept()
+        else:
+            raise MediaSoupError(f"unknown method '{method}'")
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "producerId": self.producer_id,
+            "kind": self.kind,
+            "rtpParameters": self.params.fill_json(),
+            "type": self.type,
+            "consumableRtpEncodings": [e.fill_json() for e in self.consumable_rtp_encodings],
+            "supportedCodecPayloadTypes": list(self.supported_codec_payload_types),
+            "paused": self.paused,
+            "producerPaused": self._producer_paused,
+            "priority": self.priority,
+            "traceEventTypes": ",".join(self.trace_event_types),
+        }
+
+    def get_stats(self) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    # Transport events.
+    def transport_connected(self) -> None:
+        self.transport_connected_ = True
+        self.user_on_transport_connected()
+
+    def transport_disconnected(self) -> None:
+        self.transport_connected_ = False
+        self.user_on_transport_disconnected()
+
+    def set_externally_managed_bitrate(self) -> None:
+        self.externally_managed_bitrate = True
+
+    # Router events (the Producer's state).
+    def producer_paused(self) -> None:
+        if self._producer_paused:
+            return
+        was_active = self.is_active()
+        self._producer_paused = True
+        if was_active:
+            self.user_on_paused()
+        self.shared.notify(self.id, "producerpause")
+
+    def producer_resumed(self) -> None:
+        if not self._producer_paused:
+            return
+        self._producer_paused = False
+        if self.is_active():
+            self.user_on_resumed()
+        self.shared.notify(self.id, "producerresume")
+
+    def producer_rtp_stream_scores(self, scores: list[int]) -> None:
+        """The Producer's score list itself (not a copy): it stays current."""
+        self._producer_scores = scores
+
+    def producer_closed(self) -> None:
+        """The Producer closed: notify Node, then the Transport drops this Consumer."""
+        self._producer_closed = True
+        self.shared.notify(self.id, "producerclose")
+        self.listener.on_consumer_producer_closed(self)
+
+    def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        raise NotImplementedError
+
+    def producer_new_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        raise NotImplementedError
+
+    def producer_rtp_stream_score(self, rtp_stream: Any, score: int, previous_score: int) -> None:
+        raise NotImplementedError
+
+    def producer_rtcp_sender_report(self, rtp_stream: Any, first: bool) -> None:
+        raise NotImplementedError
+
+    def need_worst_remote_fraction_lost(self, mapped_ssrc: int, worst: int) -> int:
+        return worst
+
+    def send_rtp_packet(self, packet: Any) -> None:
+        """A packet of the Producer to forward (the RTP forwarding comes with the media path)."""
+        raise NotImplementedError
+
+    # Hooks of the subclasses (mediasoup's UserOn*).
+    def user_on_transport_connected(self) -> None:
+        raise NotImplementedError
+
+    def user_on_transport_disconnected(self) -> None:
+        raise NotImplementedError
+
+    def user_on_paused(self) -> None:
+        raise NotImplementedError
+
+    def user_on_resumed(self) -> None:
+        raise NotImplementedError
+
+    # Helpers for the subclasses.
+    def _new_rtp_stream_send(
+        self, encoding: RtpEncodingParameters, encoding_idx: int = 0
+    ) -> RtpStreamSend:
+        """An RtpStreamSend for ``encoding``, as the C++ consumers' CreateRtpStream()."""
+        codec = self.params.get_codec_for_encoding(encoding)
+        params = RtpStreamParams(
+            ssrc=encoding.ssrc,
+            payload_type=codec.payload_type,
+            mime_type=str(codec.mime_type),
+            clock_rate=codec.clock_rate,
+            encoding_idx=encoding_idx,
+            cname=self.params.rtcp.cname,
+            spatial_layers=encoding.spatial_layers,
+            temporal_layers=encoding.temporal_layers,
+        )
+        p = codec.parameters
+        if p.has_integer("useinbandfec") and p.get_integer("useinbandfec") == 1:
+            params.use_in_band_fec = True
+        if (p.has_integer("usedtx") and p.get_integer("usedtx") == 1) or encoding.dtx:
+            params.use_dtx = True
+        for fb in codec.rtcp_feedback:
+            if not params.use_nack and fb.type == "nack" and not fb.parameter:
+                params.use_nack = True
+            elif not params.use_pli and fb.type == "nack" and fb.parameter == "pli":
+                params.use_pli = True
+            elif not params.use_fir and fb.type == "ccm" and fb.parameter == "fir":
+                params.use_fir = True
+        buffer_size = NACK_BUFFER_SIZE if params.use_nack else 0
+        stream = RtpStreamSend(params, buffer_size, self.shared.now_ms())
+        if self.paused or self._producer_paused:
+            stream.pause()
+        rtx_codec = self.params.get_rtx_codec_for_encoding(encoding)
+        if rtx_codec is not None and encoding.rtx is not None:
+            stream.set_rtx(rtx_codec.payload_type, encoding.rtx.ssrc)
+        return stream
+
+    def emit_trace_event_pli_type(self, ssrc: int) -> None:
+        if "pli" in self.trace_event_types:
+            self._emit_trace("pli", {"ssrc": ssrc})
+
+    def emit_trace_event_fir_type(self, ssrc: int) -> None:
+        if "fir" in self.trace_event_types:
+            self._emit_trace("fir", {"ssrc": ssrc})
+
+    def emit_trace_event_nack_type(self) -> None:
+        if "nack" in self.trace_event_types:
+            self._emit_trace("nack", {})
+
+    def _emit_trace(self, kind: str, info: dict[str, Any], direction: str = "in") -> None:
+        data = {
+            "type": kind,
+            "timestamp": self.shared.now_ms(),
+            "direction": direction,
+            "info": info,
+        }
+        self.shared.notify(self.id, "trace", data)
+
+
+def clamp_preferred_layers(
+    data: dict[str, Any], spatial_layers: int, temporal_layers: int, missing: str
+) -> tuple[int, int]:
+    """Preferred layers from ``{spatialLayer, temporalLayer?}``, clamped to what exists.
+
+    As the C++ simulcast and SVC consumers: spatialLayer is required (a non-negative
+    integer, else TypeError ``missing``); temporalLayer defaults to the highest one.
+    """
+    spatial = data.get("spatialLayer")
+    if not is_positive_integer(spatial):
+        raise MediaSoupTypeError(missing)
+    preferred_spatial = min(as_int(spatial, 16), spatial_layers - 1)
+    temporal = data.get("temporalLayer")
+    if is_positive_integer(temporal):
+        preferred_temporal = min(as_int(temporal, 16), temporal_layers - 1)
+    else:
+        preferred_temporal = temporal_layers - 1
+    return preferred_spatial, preferred_temporal

@@ -1,0 +1,304 @@
+"""A SimulcastConsumer, as mediasoup's RTC::SimulcastConsumer: one of N encodings, switched.
+
+The Producer sends several encodings (spatial layers); the consumer forwards one of them
+as a single outgoing stream. It picks a *target* spatial/temporal layer from the
+Producer's stream scores and its *preferred* layers, and the *current* layer follows
+when a key frame of the target arrives (media path). Until the Producer has RTP streams
+the consumer is not active and every layer is -1.
+
+``layerschange`` is emitted whenever the layers are reset (pause, producer pause while
+active, transport disconnection), with ``null`` data, as the C++ worker does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..channel.channel_request import ChannelRequest
+from ..core.rtp_stream_send import RtpStreamSend
+from ..errors import MediaSoupTypeError
+from .consumer import Consumer, ConsumerListener, clamp_preferred_layers
+from .producer import is_valid_type_for_codec
+from .shared import Shared
+
+STREAM_GOOD_SCORE = 5
+STREAM_MIN_ACTIVE_MS = 2000
+BWE_DOWNGRADE_CONSERVATIVE_MS = 10000
+
+
+class SimulcastConsumer(Consumer):
+    type = "simulcast"
+
+    def __init__(
+        self,
+        consumer_id: str,
+        producer_id: str,
+        shared: Shared,
+        listener: ConsumerListener,
+        data: dict[str, Any],
+    ) -> None:
+        super().__init__(consumer_id, producer_id, shared, listener, data)
+        if len(self.consumable_rtp_encodings) <= 1:
+            raise MediaSoupTypeError("invalid consumableRtpEncodings with size <= 1")
+        encoding = self.params.encodings[0]
+        if encoding.spatial_layers != len(self.consumable_rtp_encodings):
+            raise MediaSoupTypeError(
+                "encoding.spatialLayers does not match number of consumableRtpEncodings"
+            )
+        self.map_mapped_ssrc_spatial_layer = {
+            e.ssrc: idx for idx, e in enumerate(self.consumable_rtp_encodings)
+        }
+        preferred = data.get("preferredLayers")
+        if isinstance(preferred, dict):
+            self.preferred_spatial_layer, self.preferred_temporal_layer = clamp_preferred_layers(
+                preferred, encoding.spatial_layers, encoding.temporal_layers,
+                "missing preferredLayers.spatialLayer",
+            )  # fmt: skip
+        else:
+            self.preferred_spatial_layer = encoding.spatial_layers - 1
+            self.preferred_temporal_layer = encoding.temporal_layers - 1
+        self.producer_rtp_streams: list[Any] = [None] * len(self.consumable_rtp_encodings)
+        media_codec = self.params.get_codec_for_encoding(encoding)
+        if not is_valid_type_for_codec(self.type, media_codec.mime_type):
+            raise MediaSoupTypeError(f"{media_codec.mime_type} codec not supported for simulcast")
+        self.target_spatial_layer = -1
+        self.target_temporal_layer = -1
+        self.current_spatial_layer = -1
+        self.ts_reference_spatial_layer = -1
+        # The codec's encoding context: which temporal layer is forwarded.
+        self.encoding_target_temporal_layer = -1
+        self.encoding_current_temporal_layer = -1
+        self.last_bwe_downgrade_at_ms = 0
+        self.sync_required = False
+        self.key_frame_for_ts_offset_requested = False
+        self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
+
+    def is_active(self) -> bool:
+        return super().is_active() and any(
+            s is not None and (s.score > 0 or s.has_dtx()) for s in self.producer_rtp_streams
+        )
+
+    def get_rtp_streams(self) -> list[RtpStreamSend]:
+        return [self.rtp_stream]
+
+    def get_preferred_layers(self) -> tuple[int, int]:
+        return (self.preferred_spatial_layer, self.preferred_temporal_layer)
+
+    def dump(self) -> dict[str, Any]:
+        json = super().dump()
+        json["rtpStream"] = self.rtp_stream.fill_json()
+        json["preferredSpatialLayer"] = self.preferred_spatial_layer
+        json["targetSpatialLayer"] = self.target_spatial_layer
+        json["currentSpatialLayer"] = self.current_spatial_layer
+        json["preferredTemporalLayer"] = self.preferred_temporal_layer
+        json["targetTemporalLayer"] = self.target_temporal_layer
+        json["currentTemporalLayer"] = self.encoding_current_temporal_layer
+        return json
+
+    def get_stats(self) -> list[dict[str, Any]]:
+        now_ms = self.shared.now_ms()
+        stats = [self.rtp_stream.fill_json_stats(now_ms)]
+        current = self._producer_current_rtp_stream()
+        if current is not None:
+            stats.append(current.fill_json_stats(now_ms))
+        return stats
+
+    def fill_json_score(self) -> dict[str, Any]:
+        current = self._producer_current_rtp_stream()
+        return {
+            "score": self.rtp_stream.score,
+            "producerScore": current.score if current is not None else 0,
+            "producerScores": list(self._producer_scores),
+        }
+
+    def emit_score(self) -> None:
+        self.shared.notify(self.id, "score", self.fill_json_score())
+
+    def emit_layers_change(self) -> None:
+        data: dict[str, int] | None = None
+        if self.current_spatial_layer >= 0:
+            data = {
+                "spatialLayer": self.current_spatial_layer,
+                "temporalLayer": self.encoding_current_temporal_layer,
+            }
+        self.shared.notify(self.id, "layerschange", data)
+
+    def handle_request(self, request: ChannelRequest) -> None:
+        if request.method == "consumer.requestKeyFrame":
+            if self.is_active():
+                self.request_key_frames()
+            request.accept()
+        elif request.method == "consumer.setPreferredLayers":
+            previous = (self.preferred_spatial_layer, self.preferred_temporal_layer)
+            self.preferred_spatial_layer, self.preferred_temporal_layer = clamp_preferred_layers(
+                request.data, self.rtp_stream.spatial_layers, self.rtp_stream.temporal_layers,
+                "missing spatialLayer",
+            )  # fmt: skip
+            request.accept(
+                {
+                    "spatialLayer": self.preferred_spatial_layer,
+                    "temporalLayer": self.preferred_temporal_layer,
+                }
+            )
+            if self.is_active() and previous != self.get_preferred_layers():
+                self.may_change_layers(force=True)
+        else:
+            super().handle_request(request)
+
+    # The Producer's streams.
+    def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        self.producer_rtp_streams[self.map_mapped_ssrc_spatial_layer[mapped_ssrc]] = rtp_stream
+
+    def producer_new_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        self.producer_rtp_streams[self.map_mapped_ssrc_spatial_layer[mapped_ssrc]] = rtp_stream
+        self.emit_score()
+        if self.is_active():
+            self.may_change_layers()
+
+    def producer_rtp_stream_score(self, rtp_stream: Any, score: int, previous_score: int) -> None:
+        self.emit_score()
+        if Consumer.is_active(self) and (
+            not self.externally_managed_bitrate or score == 0 or previous_score == 0
+        ):
+            self.may_change_layers()
+
+    def producer_rtcp_sender_report(self, rtp_stream: Any, first: bool) -> None:
+        if not first:
+            return
+        current = self._producer_current_rtp_stream()
+        if current is None or not current.get_sender_report_ntp_ms():
+            return
+        if self.is_active():
+            self.may_change_layers()
+
+    # Layers.
+    def may_change_layers(self, force: bool = False) -> None:
+        spatial, temporal = self.recalculate_target_layers()
+        if (spatial, temporal) == (self.target_spatial_layer, self.target_temporal_layer):
+            return
+        if self.externally_managed_bitrate:
+            if spatial != self.target_spatial_layer or force:
+                self.listener.on_consumer_need_bitrate_change(self)
+        else:
+            self.update_target_layers(spatial, temporal)
+
+    def recalculate_target_layers(self) -> tuple[int, int]:
+        new_spatial = -1
+        new_temporal = -1
+        max_producer_score = 0
+        now_ms = self.shared.now_ms()
+        for spatial_layer, stream in enumerate(self.producer_rtp_streams):
+            score = stream.score if stream is not None else 0
+            if now_ms - self.last_bwe_downgrade_at_ms < BWE_DOWNGRADE_CONSERVATIVE_MS:
+                if new_spatial > -1 and spatial_layer > self.current_spatial_layer:
+                    continue
+            if score == 0:
+                continue
+            if (
+                self.externally_managed_bitrate
+                and new_spatial != -1
+                and stream.get_active_ms(now_ms) < STREAM_MIN_ACTIVE_MS
+            ):
+                continue
+            if not self._can_switch_to_spatial_layer(spatial_layer):
+                continue
+            if score < max_producer_score and score < STREAM_GOOD_SCORE:
+                continue
+            new_spatial = spatial_layer
+            max_producer_score = score
+            if spatial_layer >= self.preferred_spatial_layer and score >= STREAM_GOOD_SCORE:
+                break
+        if new_spatial != -1:
+            if new_spatial == self.preferred_spatial_layer:
+                new_temporal = self.preferred_temporal_layer
+            elif new_spatial < self.preferred_spatial_layer:
+                new_temporal = self.rtp_stream.temporal_layers - 1
+            else:
+                new_temporal = 0
+        return new_spatial, new_temporal
+
+    def update_target_layers(self, spatial: int, temporal: int) -> None:
+        if spatial != -1 and self.ts_reference_spatial_layer == -1:
+            self.ts_reference_spatial_layer = spatial
+        if spatial == -1:
+            self.target_spatial_layer = -1
+            self.target_temporal_layer = -1
+            self.current_spatial_layer = -1
+            self.encoding_target_temporal_layer = -1
+            self.encoding_current_temporal_layer = -1
+            self.emit_layers_change()
+            return
+        self.target_spatial_layer = spatial
+        self.target_temporal_layer = temporal
+        if self.target_spatial_layer == self.current_spatial_layer:
+            self.encoding_target_temporal_layer = self.target_temporal_layer
+        if self.target_spatial_layer != self.current_spatial_layer:
+            self.request_key_frame_for_target_spatial_layer()
+
+    def _can_switch_to_spatial_layer(self, spatial_layer: int) -> bool:
+        if (
+            self.ts_reference_spatial_layer == -1
+            or spatial_layer == self.ts_reference_spatial_layer
+        ):
+            return True
+        reference = self.producer_rtp_streams[self.ts_reference_spatial_layer]
+        stream = self.producer_rtp_streams[spatial_layer]
+        return bool(
+            reference is not None
+            and reference.get_sender_report_ntp_ms()
+            and stream.get_sender_report_ntp_ms()
+        )
+
+    def _producer_current_rtp_stream(self) -> Any:
+        if self.current_spatial_layer == -1:
+            return None
+        return self.producer_rtp_streams[self.current_spatial_layer]
+
+    def _producer_target_rtp_stream(self) -> Any:
+        if self.target_spatial_layer == -1:
+            return None
+        return self.producer_rtp_streams[self.target_spatial_layer]
+
+    # Key frames.
+    def request_key_frames(self) -> None:
+        if self.kind != "video":
+            return
+        target = self._producer_target_rtp_stream()
+        current = self._producer_current_rtp_stream()
+        if target is not None:
+            ssrc = self.consumable_rtp_encodings[self.target_spatial_layer].ssrc
+            self.listener.on_consumer_key_frame_requested(self, ssrc)
+        if current is not None and current is not target:
+            ssrc = self.consumable_rtp_encodings[self.current_spatial_layer].ssrc
+            self.listener.on_consumer_key_frame_requested(self, ssrc)
+
+    def request_key_frame_for_target_spatial_layer(self) -> None:
+        if self.kind != "video" or self._producer_target_rtp_stream() is None:
+            return
+        ssrc = self.consumable_rtp_encodings[self.target_spatial_layer].ssrc
+        self.listener.on_consumer_key_frame_requested(self, ssrc)
+
+    # UserOn* hooks.
+    def user_on_transport_connected(self) -> None:
+        self.sync_required = True
+        self.key_frame_for_ts_offset_requested = False
+        if self.is_active():
+            self.may_change_layers()
+
+    def user_on_transport_disconnected(self) -> None:
+        self.last_bwe_downgrade_at_ms = 0
+        self.rtp_stream.pause()
+        self.update_target_layers(-1, -1)
+
+    def user_on_paused(self) -> None:
+        self.last_bwe_downgrade_at_ms = 0
+        self.rtp_stream.pause()
+        self.update_target_layers(-1, -1)
+        if self.externally_managed_bitrate:
+            self.listener.on_consumer_need_zero_bitrate(self)
+
+    def user_on_resumed(self) -> None:
+        self.sync_required = True
+        self.key_frame_for_ts_offset_requested = False
+        if self.is_active():
+            self.may_change_layers()

@@ -1,0 +1,228 @@
+"""An SvcConsumer, as mediasoup's RTC::SvcConsumer: layers dropped from one SVC stream (VP9).
+
+The Producer sends a single stream carrying several spatial and/or temporal layers; the
+consumer forwards the layers up to its *target* ones. Targets come from the Producer
+stream's per-layer bitrates and the *preferred* layers; the *current* layers follow the
+packets (media path). Until the Producer has its RTP stream, every layer is -1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..channel.channel_request import ChannelRequest
+from ..core.rtp_stream_send import RtpStreamSend
+from ..errors import MediaSoupTypeError
+from .consumer import Consumer, ConsumerListener, clamp_preferred_layers
+from .producer import is_valid_type_for_codec
+from .shared import Shared
+
+BWE_DOWNGRADE_CONSERVATIVE_MS = 10000
+
+
+class SvcConsumer(Consumer):
+    type = "svc"
+
+    def __init__(
+        self,
+        consumer_id: str,
+        producer_id: str,
+        shared: Shared,
+        listener: ConsumerListener,
+        data: dict[str, Any],
+    ) -> None:
+        super().__init__(consumer_id, producer_id, shared, listener, data)
+        if len(self.consumable_rtp_encodings) != 1:
+            raise MediaSoupTypeError("invalid consumableRtpEncodings with size != 1")
+        encoding = self.params.encodings[0]
+        if encoding.spatial_layers < 2 and encoding.temporal_layers < 2:
+            raise MediaSoupTypeError("invalid number of layers")
+        preferred = data.get("preferredLayers")
+        if isinstance(preferred, dict):
+            self.preferred_spatial_layer, self.preferred_temporal_layer = clamp_preferred_layers(
+                preferred, encoding.spatial_layers, encoding.temporal_layers,
+                "missing preferredLayers.spatialLayer",
+            )  # fmt: skip
+        else:
+            self.preferred_spatial_layer = encoding.spatial_layers - 1
+            self.preferred_temporal_layer = encoding.temporal_layers - 1
+        media_codec = self.params.get_codec_for_encoding(encoding)
+        if not is_valid_type_for_codec(self.type, media_codec.mime_type):
+            raise MediaSoupTypeError(f"{media_codec.mime_type} codec not supported for svc")
+        self.ksvc = encoding.ksvc
+        # The codec's encoding context: which layers are targeted and forwarded.
+        self.target_spatial_layer = -1
+        self.target_temporal_layer = -1
+        self.current_spatial_layer = -1
+        self.current_temporal_layer = -1
+        self.last_bwe_downgrade_at_ms = 0
+        self.sync_required = False
+        self._producer_stream: Any = None
+        self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
+
+    def is_active(self) -> bool:
+        stream = self._producer_stream
+        return super().is_active() and stream is not None and (stream.score > 0 or stream.has_dtx())
+
+    def get_rtp_streams(self) -> list[RtpStreamSend]:
+        return [self.rtp_stream]
+
+    def get_preferred_layers(self) -> tuple[int, int]:
+        return (self.preferred_spatial_layer, self.preferred_temporal_layer)
+
+    def dump(self) -> dict[str, Any]:
+        json = super().dump()
+        json["rtpStream"] = self.rtp_stream.fill_json()
+        json["preferredSpatialLayer"] = self.preferred_spatial_layer
+        json["targetSpatialLayer"] = self.target_spatial_layer
+        json["currentSpatialLayer"] = self.current_spatial_layer
+        json["preferredTemporalLayer"] = self.preferred_temporal_layer
+        json["targetTemporalLayer"] = self.target_temporal_layer
+        json["currentTemporalLayer"] = self.current_temporal_layer
+        return json
+
+    def get_stats(self) -> list[dict[str, Any]]:
+        now_ms = self.shared.now_ms()
+        stats = [self.rtp_stream.fill_json_stats(now_ms)]
+        if self._producer_stream is not None:
+            stats.append(self._producer_stream.fill_json_stats(now_ms))
+        return stats
+
+    def fill_json_score(self) -> dict[str, Any]:
+        stream = self._producer_stream
+        return {
+            "score": self.rtp_stream.score,
+            "producerScore": stream.score if stream is not None else 0,
+            "producerScores": list(self._producer_scores),
+        }
+
+    def emit_score(self) -> None:
+        self.shared.notify(self.id, "score", self.fill_json_score())
+
+    def emit_layers_change(self) -> None:
+        data: dict[str, int] | None = None
+        if self.current_spatial_layer >= 0:
+            data = {
+                "spatialLayer": self.current_spatial_layer,
+                "temporalLayer": self.current_temporal_layer,
+            }
+        self.shared.notify(self.id, "layerschange", data)
+
+    def handle_request(self, request: ChannelRequest) -> None:
+        if request.method == "consumer.requestKeyFrame":
+            if self.is_active():
+                self.request_key_frame()
+            request.accept()
+        elif request.method == "consumer.setPreferredLayers":
+            previous = self.get_preferred_layers()
+            self.preferred_spatial_layer, self.preferred_temporal_layer = clamp_preferred_layers(
+                request.data, self.rtp_stream.spatial_layers, self.rtp_stream.temporal_layers,
+                "missing spatialLayer",
+            )  # fmt: skip
+            request.accept(
+                {
+                    "spatialLayer": self.preferred_spatial_layer,
+                    "temporalLayer": self.preferred_temporal_layer,
+                }
+            )
+            if self.is_active() and previous != self.get_preferred_layers():
+                self.may_change_layers(force=True)
+        else:
+            super().handle_request(request)
+
+    # The Producer's stream.
+    def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        self._producer_stream = rtp_stream
+
+    def producer_new_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
+        self._producer_stream = rtp_stream
+        self.emit_score()
+        if self.is_active():
+            self.may_change_layers()
+
+    def producer_rtp_stream_score(self, rtp_stream: Any, score: int, previous_score: int) -> None:
+        self.emit_score()
+        if Consumer.is_active(self) and (
+            not self.externally_managed_bitrate or score == 0 or previous_score == 0
+        ):
+            self.may_change_layers()
+
+    def producer_rtcp_sender_report(self, rtp_stream: Any, first: bool) -> None:
+        pass
+
+    # Layers.
+    def may_change_layers(self, force: bool = False) -> None:
+        spatial, temporal = self.recalculate_target_layers()
+        if (spatial, temporal) == (self.target_spatial_layer, self.target_temporal_layer):
+            return
+        if self.externally_managed_bitrate:
+            if spatial != self.target_spatial_layer or force:
+                self.listener.on_consumer_need_bitrate_change(self)
+        else:
+            self.update_target_layers(spatial, temporal)
+
+    def recalculate_target_layers(self) -> tuple[int, int]:
+        stream = self._producer_stream
+        if stream is None or stream.score == 0:
+            return -1, -1
+        new_spatial = -1
+        now_ms = self.shared.now_ms()
+        for spatial_layer in range(stream.spatial_layers):
+            if now_ms - self.last_bwe_downgrade_at_ms < BWE_DOWNGRADE_CONSERVATIVE_MS:
+                if new_spatial > -1 and spatial_layer > self.current_spatial_layer:
+                    continue
+            if not stream.get_spatial_layer_bitrate(now_ms, spatial_layer):
+                continue
+            new_spatial = spatial_layer
+            if spatial_layer >= self.preferred_spatial_layer:
+                break
+        if new_spatial == -1:
+            return -1, -1
+        if new_spatial == self.preferred_spatial_layer:
+            return new_spatial, self.preferred_temporal_layer
+        if new_spatial < self.preferred_spatial_layer:
+            return new_spatial, self.rtp_stream.temporal_layers - 1
+        return new_spatial, 0
+
+    def update_target_layers(self, spatial: int, temporal: int) -> None:
+        if spatial == -1:
+            self.target_spatial_layer = -1
+            self.current_spatial_layer = -1
+            self.target_temporal_layer = -1
+            self.current_temporal_layer = -1
+            self.emit_layers_change()
+            return
+        self.target_spatial_layer = spatial
+        self.target_temporal_layer = temporal
+        if spatial != self.current_spatial_layer:
+            # K-SVC needs a key frame for any spatial change; full SVC only to go up.
+            if self.ksvc or spatial > self.current_spatial_layer:
+                self.request_key_frame()
+
+    def request_key_frame(self) -> None:
+        if self.kind != "video":
+            return
+        self.listener.on_consumer_key_frame_requested(self, self.consumable_rtp_encodings[0].ssrc)
+
+    # UserOn* hooks.
+    def user_on_transport_connected(self) -> None:
+        self.sync_required = True
+        if self.is_active():
+            self.may_change_layers()
+
+    def user_on_transport_disconnected(self) -> None:
+        self.last_bwe_downgrade_at_ms = 0
+        self.rtp_stream.pause()
+        self.update_target_layers(-1, -1)
+
+    def user_on_paused(self) -> None:
+        self.last_bwe_downgrade_at_ms = 0
+        self.rtp_stream.pause()
+        self.update_target_layers(-1, -1)
+        if self.externally_managed_bitrate:
+            self.listener.on_consumer_need_zero_bitrate(self)
+
+    def user_on_resumed(self) -> None:
+        self.sync_required = True
+        if self.is_active():
+            self.may_change_layers()
