@@ -74,19 +74,17 @@ def run_loop(settings: Settings, pid: int, stdio: bool) -> int:
             writer6.flush_blocking()
 
     logger.sink = channel.send_log
-    from .net.port_manager import PortManager
-    from .net.tcp_server import TcpServer
-    from .net.udp_socket import UdpSocket
+    from .net.socket_factory import SocketFactory
 
-    port_manager = PortManager(settings)
+    sockets = SocketFactory(loop, settings)
     shared = Shared(
         channel=channel,
         payload_channel=payload_channel,
         settings=settings,
         now_ms=now_ms,
         spawn=tasks.spawn,
-        bind_udp=lambda ip, on_packet: UdpSocket(loop, port_manager, ip, on_packet),
-        bind_tcp=lambda ip, on_packet: TcpServer(loop, port_manager, ip, on_packet),
+        bind_udp=sockets.bind_udp,
+        bind_tcp=sockets.bind_tcp,
         set_timer=lambda delay_ms, callback: loop.call_later(delay_ms / 1000, callback),
     )
     worker = Worker(shared, pid, on_closed=loop.stop)

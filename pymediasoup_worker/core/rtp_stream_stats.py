@@ -16,6 +16,7 @@ made from. Nothing here knows packets: callers pass seq, timestamp and counters.
 
 from __future__ import annotations
 
+import struct
 from typing import NamedTuple
 
 from .seq import MAX_VALUE_32, is_seq_higher_than
@@ -27,6 +28,7 @@ SCORE_HISTOGRAM_LENGTH = 24
 NTP_FRACTIONAL_UNIT = 1 << 32
 
 _MASK32 = 0xFFFFFFFF
+_FLOAT32 = struct.Struct("f")
 
 
 # --- NTP and RTT ---------------------------------------------------------------------
@@ -75,23 +77,29 @@ def _round_half_up(numerator: int, denominator: int) -> int:
     return (2 * numerator + denominator) // (2 * denominator)
 
 
+def _f32(value: float) -> float:
+    """``value`` rounded to single precision, as C++'s ``float``."""
+    return _FLOAT32.unpack(_FLOAT32.pack(value))[0]  # type: ignore[no-any-return]
+
+
 def score_from_losses(total: int, lost: int, repaired: int, retransmitted: int) -> int:
     """mediasoup's interval score (0..10) for ``total`` packets of which ``lost`` were lost.
 
     Repaired packets count back in, weighted down the more of them were needed and the more
-    retransmissions it took. ``total`` 0 scores 0 (mediasoup's float math gives NaN there).
+    retransmissions it took. The ratios are rounded to single precision where mediasoup
+    uses ``float``, so scores match its own to the bit. ``total`` 0 scores 0 (mediasoup's
+    math gives NaN there, which its cast makes 0 on x86).
     """
     if total <= 0:
         return 0
-    repaired_ratio = repaired / total
-    repaired_weight = (1 / (repaired_ratio + 1)) ** 4
+    repaired_ratio = _f32(repaired / total)
+    repaired_weight = _f32(1 / _f32(repaired_ratio + 1)) ** 4
     if retransmitted > 0:
-        repaired_weight *= repaired / retransmitted
-    lost = int(lost - repaired * repaired_weight)  # truncates, as the C++ cast to uint32_t
+        repaired_weight *= _f32(repaired / retransmitted)
+    lost = int(lost - repaired * repaired_weight)  # truncated, as the C++ cast to uint32_t
     lost = min(max(lost, 0), total)
-    delivered_ratio = (total - lost) / total
-    value = delivered_ratio**4 * 10
-    return int(value + 0.5)
+    delivered_ratio = _f32((total - lost) / total)
+    return int(delivered_ratio**4 * 10 + 0.5)
 
 
 class ScoreHistory:

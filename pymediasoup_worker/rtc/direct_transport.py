@@ -34,9 +34,9 @@ class DirectTransport(Transport):
         if event == "dataProducer.send":
             self._data_producer_send(notification)
         elif event == "producer.send":
-            self._receive_media(notification.payload, "RTP")
+            self._producer_send(notification.payload)
         elif event == "transport.sendRtcp":
-            self._receive_media(notification.payload, "RTCP")
+            self._send_rtcp(notification.payload)
         else:
             super().handle_payload_notification(notification)
 
@@ -57,16 +57,26 @@ class DirectTransport(Transport):
         data_producer.receive_message(as_uint(ppid, 32), msg)
         self.data_received(len(msg))
 
-    def _receive_media(self, data: bytes, what: str) -> None:
+    def _producer_send(self, data: bytes) -> None:
         self.data_received(len(data))
         if len(data) > _MAX_PACKET_SIZE:
-            logger.warn(
-                _WHERE, f"given {what} packet exceeds maximum size [len:{len(data)}]", "rtp"
-            )
+            logger.warn(_WHERE, f"given RTP packet exceeds maximum size [len:{len(data)}]", "rtp")
             return
-        # RTP/RTCP parsing and routing to the Producers and Consumers come with media:
-        # until then the packet is counted (above) and dropped.
-        logger.debug(_WHERE, f"{what} packet dropped (no media handling yet)", "rtp")
+        from ..core.rtp.packet import RtpPacket
+
+        try:
+            packet = RtpPacket.parse(data)
+        except ValueError:
+            logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
+            return
+        self.receive_rtp_packet(packet)
+
+    def _send_rtcp(self, data: bytes) -> None:
+        self.data_received(len(data))
+        if len(data) > _MAX_PACKET_SIZE:
+            logger.warn(_WHERE, f"given RTCP packet exceeds maximum size [len:{len(data)}]", "rtcp")
+            return
+        self.receive_rtcp_data(data)
 
     # Output over the PayloadChannel.
     def send_rtp_packet(self, consumer: Any, packet: Any) -> None:

@@ -53,6 +53,18 @@ class PipeTransport(Transport):
     def is_connected(self) -> bool:
         return self.tuple is not None
 
+    # Network output (packets: core.rtp objects with serialize()).
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+        if self.tuple is None or self.has_srtp:
+            # Not connected, or SRTP (whose sessions come with media): nothing goes out.
+            return
+        data = packet.serialize()
+        if self.tuple.send(data):
+            self.data_sent(len(data))
+
+    def send_rtcp_packet(self, packet: Any) -> None:
+        self.send_rtp_packet(None, packet)
+
     # Network input: RTP/RTCP/SCTP come with media; for now a datagram is counted and dropped.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         self.data_received(len(data))

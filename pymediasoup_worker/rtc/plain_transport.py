@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import MediaSoupError, MediaSoupTypeError
+from ..log import logger
 from .ip_utils import normalize_ip
 from .json_utils import as_uint, is_positive_integer
+from .packet_kind import is_rtcp, is_rtp, is_sctp
 from .srtp_parameters import (
     CRYPTO_SUITES,
     key_base64,
@@ -27,6 +29,9 @@ from .transport_tuple import TransportTuple
 if TYPE_CHECKING:
     from ..channel.channel_request import ChannelRequest
     from .shared import Shared
+
+
+_WHERE = "RTC::PlainTransport"
 
 
 def parse_single_listen_ip(data: dict[str, Any]) -> tuple[str, str]:
@@ -122,10 +127,109 @@ class PlainTransport(Transport):
     def is_connected(self) -> bool:
         return self.tuple is not None
 
-    # Network input: RTP/RTCP/SCTP (and comedia's tuple learning) come with media;
-    # for now a datagram is counted and dropped.
+    # Network output (packets: core.rtp objects with serialize()).
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+        if self.tuple is None or self.has_srtp:
+            # Not connected, or SRTP (whose sessions come with media): nothing goes out.
+            return
+        data = packet.serialize()
+        if self.tuple.send(data):
+            self.data_sent(len(data))
+
+    def send_rtcp_packet(self, packet: Any) -> None:
+        if self.tuple is None or self.has_srtp:
+            return
+        target = self.tuple if self.rtcp_mux else self.rtcp_tuple
+        if target is None:
+            return
+        data = packet.serialize()
+        if target.send(data):
+            self.data_sent(len(data))
+
+    # Network input.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         self.data_received(len(data))
+        if is_rtcp(data):
+            self._on_rtcp_data(udp_socket, data, remote_addr)
+        elif is_rtp(data):
+            self._on_rtp_data(udp_socket, data, remote_addr)
+        elif is_sctp(data):
+            self._on_sctp_data(udp_socket, data, remote_addr)
+
+    def _srtp_blocks(self) -> bool:
+        # With SRTP, a packet is only usable once decrypted: the SRTP sessions come with
+        # media, so until then SRTP traffic is dropped (and teaches comedia nothing).
+        return self.has_srtp
+
+    def _on_rtp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
+        if self._srtp_blocks():
+            return
+        from ..core.rtp.packet import RtpPacket
+
+        try:
+            packet = RtpPacket.parse(data)
+        except ValueError:
+            logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
+            return
+        if self.tuple is None:
+            if not self.comedia:
+                logger.debug(_WHERE, "ignoring RTP packet while not connected", "rtp")
+                self.recv_stream_closed(packet.ssrc)
+                return
+            self._learn_tuple(udp_socket, remote_addr)
+        elif not self._matches(self.tuple, udp_socket, remote_addr):
+            logger.debug(_WHERE, "ignoring RTP packet from unknown IP:port", "rtp")
+            self.recv_stream_closed(packet.ssrc)
+            return
+        self.receive_rtp_packet(packet)
+
+    def _on_rtcp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
+        if self._srtp_blocks():
+            return
+        if self.rtcp_mux and self.tuple is None:
+            if not self.comedia:
+                logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
+                return
+            self._learn_tuple(udp_socket, remote_addr)
+        elif not self.rtcp_mux and self.rtcp_tuple is None:
+            if not self.comedia:
+                logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
+                return
+            self.rtcp_tuple = TransportTuple(
+                udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip
+            )
+            self.shared.notify(self.id, "rtcptuple", {"rtcpTuple": self.rtcp_tuple.dump()})
+        else:
+            expected = self.tuple if self.rtcp_mux else self.rtcp_tuple
+            if expected is None or not self._matches(expected, udp_socket, remote_addr):
+                logger.debug(_WHERE, "ignoring RTCP packet from unknown IP:port", "rtcp")
+                return
+        self.receive_rtcp_data(data)
+
+    def _on_sctp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
+        if self.tuple is None:
+            if not self.comedia:
+                logger.debug(_WHERE, "ignoring SCTP packet while not connected", "sctp")
+                return
+            self._learn_tuple(udp_socket, remote_addr)
+        if self.tuple is None or not self._matches(self.tuple, udp_socket, remote_addr):
+            logger.debug(_WHERE, "ignoring SCTP packet from unknown IP:port", "sctp")
+            return
+        self.receive_sctp_data(data)
+
+    def _learn_tuple(self, udp_socket: Any, remote_addr: tuple) -> None:
+        """comedia: the first packet's source becomes the remote (mediasoup's "tuple" event)."""
+        was_connected = self.is_connected()
+        self.tuple = TransportTuple(
+            udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip
+        )
+        if not was_connected:
+            self.shared.notify(self.id, "tuple", {"tuple": self.tuple.dump()})
+            self.connected()
+
+    @staticmethod
+    def _matches(tuple_: TransportTuple, udp_socket: Any, remote_addr: tuple) -> bool:
+        return tuple_.socket is udp_socket and tuple_.remote_addr == tuple(remote_addr[:2])
 
     def _local_tuple_json(self, udp_socket: Any) -> dict[str, Any]:
         return {

@@ -244,6 +244,35 @@ class Transport:
     def data_sent(self, size: int) -> None:
         self.send_transmission.update(size, self.shared.now_ms())
 
+    # Received media, from the subclasses (mediasoup's ReceiveRtpPacket / ReceiveRtcpPacket /
+    # ReceiveSctpData).
+    def receive_rtp_packet(self, packet: Any) -> None:
+        """A parsed RTP packet (core.rtp.packet.RtpPacket) for one of our Producers."""
+        ids = self.recv_rtp_header_extension_ids
+        producer = self.rtp_listener.get_producer(packet, ids["mid"], ids["rid"], ids["rrid"])
+        if producer is None:
+            logger.warn(
+                _WHERE + "::ReceiveRtpPacket",
+                "no suitable Producer for received RTP packet "
+                f"[ssrc:{packet.ssrc}, payloadType:{packet.payload_type}]",
+                "rtp",
+            )
+            self.recv_stream_closed(packet.ssrc)
+            return
+        # Handing the packet to the Producer (and counting rtpBytesReceived /
+        # rtxBytesReceived by its verdict) comes with media: the Producer does not take
+        # packets yet, so the packet ends here.
+
+    def receive_rtcp_data(self, data: bytes) -> None:
+        """An RTCP compound packet; parsing and handling it come with media (dropped)."""
+
+    def receive_sctp_data(self, data: bytes) -> None:
+        """An SCTP packet; there is no SCTP association yet (dropped)."""
+        if self.sctp_parameters is None:
+            logger.debug(
+                _WHERE + "::ReceiveSctpData", "ignoring SCTP packet (SCTP not enabled)", "sctp"
+            )
+
     # What the subclasses provide.
     def is_connected(self) -> bool:
         raise NotImplementedError

@@ -179,6 +179,18 @@ class WebRtcTransport(Transport):
     def _on_tcp_packet(self, connection: Any, data: bytes) -> None:
         self.data_received(len(data))
 
+    # Network output: only once ICE and DTLS are connected (which needs the ICE server and
+    # the DTLS transport, coming with media), so for now nothing goes out.
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+        if not self.is_connected():
+            return
+        raise MediaSoupError("SRTP sending is not implemented")
+
+    def send_rtcp_packet(self, packet: Any) -> None:
+        if not self.is_connected():
+            return
+        raise MediaSoupError("SRTP sending is not implemented")
+
     def is_connected(self) -> bool:
         return self.ice_state in ("connected", "completed") and self.dtls_state == "connected"
 
