@@ -21,6 +21,25 @@ if TYPE_CHECKING:
     observer: EnhancedEventEmitter
 
 
+# Class name -> module, imported on first use of the name.
+_LAZY_CLASSES = {
+    "Router": "router",
+    "PipeToRouterResult": "router",
+    "Transport": "transport",
+    "WebRtcTransport": "webrtc_transport",
+    "PlainTransport": "plain_transport",
+    "PipeTransport": "pipe_transport",
+    "DirectTransport": "direct_transport",
+    "Producer": "producer",
+    "Consumer": "consumer",
+    "DataProducer": "data_producer",
+    "DataConsumer": "data_consumer",
+    "RtpObserver": "rtp_observer",
+    "AudioLevelObserver": "audio_level_observer",
+    "ActiveSpeakerObserver": "active_speaker_observer",
+}
+
+
 def get_supported_rtp_capabilities() -> RtpCapabilities:
     from .supported_rtp_capabilities import get_supported_rtp_capabilities as get
 
@@ -45,6 +64,11 @@ def __getattr__(name: str) -> Any:
         from . import worker
 
         return getattr(worker, name)
+    module_name = _LAZY_CLASSES.get(name)
+    if module_name is not None:
+        import importlib
+
+        return getattr(importlib.import_module(f".{module_name}", __name__), name)
     if name in ("MediasoupError", "InvalidStateError", "UnsupportedError"):
         from . import errors
 
