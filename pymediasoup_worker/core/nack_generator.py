@@ -1,9 +1,10 @@
 """Which lost RTP packets to ask for again, as mediasoup's RTC::NackGenerator.
 
 Sans-IO: ``receive(now_ms, seq, is_keyframe, is_recovered)`` for each packet of the
-stream (media, or media recovered from RTX), ``on_timer(now_ms)`` when ``next_deadline()``
-is reached. Both return the 16-bit seqs to NACK now, oldest first; ``pack_nack_items()``
-turns them into (PID, BLP) pairs for a Generic NACK.
+stream (media, or media recovered from RTX) returns a ``NackResult``: the 16-bit seqs to
+NACK now (oldest first), whether a key frame is required, and whether the packet answered
+a NACK. ``on_timer(now_ms)``, once ``next_deadline()`` is reached, returns the seqs to NACK
+again. ``pack_nack_items()`` turns seqs into (PID, BLP) pairs for a Generic NACK.
 
 Behaviour and constants are mediasoup's: a gap is NACKed at once, then again every RTT
 (100 ms until told) on a 40 ms timer, at most 10 times per seq; seqs more than 10000 behind
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from typing import NamedTuple
-
-from .seq import seq_diff
 
 MAX_PACKET_AGE = 10000
 MAX_NACK_PACKETS = 1000
@@ -120,9 +119,13 @@ class NackGenerator:
                 self._key_frames.append(seq)
             return _NOTHING
 
-        delta = seq_diff(seq, self._last_seq)
+        # seq_diff(seq, last_seq), inlined: this is per packet.
+        last_seq = self._last_seq
+        delta = (seq - last_seq) & 0xFFFF
         if delta == 0:
             return _NOTHING
+        if delta > 0x7FFF and not (delta == 0x8000 and seq < last_seq):
+            delta -= 0x10000
         ext = self._last_ext + delta
 
         if delta < 0:
@@ -133,14 +136,22 @@ class NackGenerator:
 
         # Newer than anything seen: maybe after a gap.
         oldest_kept = ext - MAX_PACKET_AGE
+        key_frames = self._key_frames
         if is_keyframe:
-            _insert_sorted(self._key_frames, ext)
-        _drop_below(self._key_frames, oldest_kept)
+            _insert_sorted(key_frames, ext)
+        if key_frames and key_frames[0] < oldest_kept:
+            _drop_below(key_frames, oldest_kept)
 
         if is_recovered:
             # Came through RTX ahead of the media stream: remember it, do not move on.
             _insert_sorted(self._recovered, ext)
             _drop_below(self._recovered, oldest_kept)
+            return _NOTHING
+
+        if delta == 1 and not self._nack_list:
+            # The common case: in order, nothing pending.
+            self._last_seq = seq
+            self._last_ext = ext
             return _NOTHING
 
         batch = self._add_to_nack_list(self._last_ext + 1, ext, now_ms)

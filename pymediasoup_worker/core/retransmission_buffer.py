@@ -49,8 +49,8 @@ class StorageItem:
 
 class RetransmissionBuffer:
     __slots__ = (
-        "max_items", "max_retransmission_delay_ms", "clock_rate", "_items", "_start_seq",
-        "_newest_seq", "_max_timestamp",
+        "max_items", "max_retransmission_delay_ms", "clock_rate", "_max_age_ts", "_items",
+        "_start_seq", "_newest_seq", "_max_timestamp",
     )  # fmt: skip
 
     def __init__(
@@ -63,9 +63,13 @@ class RetransmissionBuffer:
             raise ValueError(f"max_items must be in 1..32768, not {max_items!r}")
         if clock_rate <= 0:
             raise ValueError(f"clock_rate must be positive, not {clock_rate!r}")
+        # Fixed at construction.
         self.max_items = max_items
         self.clock_rate = clock_rate
         self.max_retransmission_delay_ms = max_retransmission_delay_ms
+        # The largest timestamp difference not over the max delay in whole ms, as mediasoup
+        # (diff_ts * 1000 // clock_rate <= max_delay).
+        self._max_age_ts = ((max_retransmission_delay_ms + 1) * clock_rate - 1) // 1000
         self._items: dict[int, StorageItem] = {}
         # Both meaningful only when _items is not empty; _start_seq is always a stored seq.
         self._start_seq = 0
@@ -108,10 +112,13 @@ class RetransmissionBuffer:
     def insert(self, now_ms: int, seq: int, timestamp: int, packet: Any) -> bool:
         """Store ``packet``. Returns False when it is not stored (duplicate or too old)."""
         items = self._items
+        newest = self._newest_seq
+        ahead = (seq - newest) & 0xFFFF
         if not items:
             self._start_seq = self._newest_seq = seq
-        elif is_seq_higher_than(seq, self._newest_seq):
-            if ((seq - self._newest_seq) & 0xFFFF) >= self.max_items:
+        elif 0 < ahead < 0x8000 or (ahead == 0x8000 and seq < newest):
+            # Newer than the newest (is_seq_higher_than, inlined: the common case).
+            if ahead >= self.max_items:
                 items.clear()  # a jump beyond the buffer: nothing kept is near it
                 self._start_seq = seq
             else:
@@ -130,11 +137,16 @@ class RetransmissionBuffer:
             # Otherwise a new packet reuses the seq (mediasoup replaces it).
 
         items[seq] = StorageItem(packet, seq, timestamp, now_ms)
-        if self._max_timestamp is None or is_seq_higher_than(
-            timestamp, self._max_timestamp, MAX_VALUE_32
-        ):
-            self._max_timestamp = timestamp
-        self._remove_too_old()
+        max_ts = self._max_timestamp
+        if max_ts is None or is_seq_higher_than(timestamp, max_ts, MAX_VALUE_32):
+            self._max_timestamp = max_ts = timestamp
+        # Evict from the front what is now too old (_is_older_than_max_delay, inlined).
+        max_age_ts = self._max_age_ts
+        while items:
+            diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
+            if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
+                break
+            self._remove_start()
         return seq in items
 
     def retransmit_for_nack(
@@ -182,9 +194,8 @@ class RetransmissionBuffer:
         if max_ts is None:
             return False
         diff_ts = (max_ts - timestamp) & MAX_VALUE_32
-        if diff_ts > MAX_VALUE_32 >> 1:
-            return False  # newer than the highest: not old
-        return diff_ts * 1000 // self.clock_rate > self.max_retransmission_delay_ms
+        # Newer than the highest (diff over half the space) is not old.
+        return self._max_age_ts < diff_ts <= MAX_VALUE_32 >> 1
 
     def _remove_start(self) -> None:
         """Evict the oldest item and move start_seq to the next stored one."""
@@ -198,8 +209,3 @@ class RetransmissionBuffer:
             if seq in items:
                 self._start_seq = seq
                 return
-
-    def _remove_too_old(self) -> None:
-        items = self._items
-        while items and self._is_older_than_max_delay(items[self._start_seq].timestamp):
-            self._remove_start()

@@ -52,10 +52,15 @@ class SeqManager:
 
     ``input(seq)`` returns the output number, or ``None`` when ``seq`` was dropped.
     Dropped inputs are kept as unwrapped (extended) integers in a sorted list so that
-    counting the drops below an input is a bisection, however many there are.
+    counting the drops below an input is a bisection, however many there are (a layer
+    filter dropping every other packet keeps ~16000 of them). Drops half the space behind
+    are folded into the base; the list is compacted only now and then.
     """
 
-    __slots__ = ("_max_value", "_half", "_base", "_max_output", "_max_input", "_max_input_ext", "_dropped")  # fmt: skip
+    __slots__ = (
+        "_max_value", "_half", "_base", "_max_output", "_max_input", "_max_input_ext",
+        "_dropped", "_dropped_start",
+    )  # fmt: skip
 
     def __init__(self, bits: int = 16) -> None:
         if bits not in (8, 16, 32):
@@ -67,7 +72,9 @@ class SeqManager:
         self._max_input = 0
         # _max_input unwrapped: the anchor from which dropped inputs are unwrapped.
         self._max_input_ext = 0
+        # Sorted; the live drops are _dropped[_dropped_start:].
         self._dropped: list[int] = []
+        self._dropped_start = 0
 
     @property
     def max_input(self) -> int:
@@ -80,7 +87,7 @@ class SeqManager:
     @property
     def dropped_count(self) -> int:
         """How many dropped inputs are remembered (for tests and dumps)."""
-        return len(self._dropped)
+        return len(self._dropped) - self._dropped_start
 
     def _ext(self, value: int) -> int:
         return self._max_input_ext + seq_diff(value, self._max_input, self._max_value)
@@ -91,16 +98,17 @@ class SeqManager:
         self._max_input = input
         self._max_input_ext = input
         self._dropped.clear()
+        self._dropped_start = 0
 
     def drop(self, input: int) -> None:
         """``input`` will not be forwarded: later outputs close the gap it leaves."""
         if is_seq_higher_than(input, self._max_input, self._max_value):
             ext = self._ext(input)
             dropped = self._dropped
-            if not dropped or ext > dropped[-1]:
+            if len(dropped) == self._dropped_start or ext > dropped[-1]:
                 dropped.append(ext)
             else:
-                i = bisect_left(dropped, ext)
+                i = bisect_left(dropped, ext, self._dropped_start)
                 if i == len(dropped) or dropped[i] != ext:
                     dropped.insert(i, ext)
 
@@ -109,26 +117,36 @@ class SeqManager:
 
     def input(self, input: int) -> int | None:
         mask = self._max_value
+        half = self._half
         base = self._base
-        dropped = self._dropped
-        if dropped:
-            ext = self._ext(input)
-            # Forget drops more than half the space behind: fold them into the base.
-            stale = bisect_left(dropped, ext - self._half)
-            if stale:
-                del dropped[:stale]
-                self._base = base = (base - stale) & mask
-            below = bisect_left(dropped, ext)
-            if below < len(dropped) and dropped[below] == ext:
-                return None
-            base = (base - below) & mask
-        output = (input + base) & mask
         max_input = self._max_input
         idelta = (input - max_input) & mask
-        if idelta < self._half:
+        dropped = self._dropped
+        start = self._dropped_start
+        if len(dropped) > start:
+            # seq_diff(input, max_input), inlined: this is per packet.
+            d = idelta
+            if d > half and not (d == half + 1 and input < max_input):
+                d -= mask + 1
+            ext = self._max_input_ext + d
+            # Forget drops more than half the space behind: fold them into the base.
+            stale_end = bisect_left(dropped, ext - half, start)
+            if stale_end > start:
+                self._base = base = (base - (stale_end - start)) & mask
+                start = stale_end
+                if start >= 1024 and start * 2 >= len(dropped):
+                    del dropped[:start]
+                    start = 0
+                self._dropped_start = start
+            below = bisect_left(dropped, ext, start)
+            if below < len(dropped) and dropped[below] == ext:
+                return None
+            base = (base - (below - start)) & mask
+        output = (input + base) & mask
+        if idelta < half:
             self._max_input = input
             self._max_input_ext += idelta
-        if (output - self._max_output) & mask < self._half:
+        if (output - self._max_output) & mask < half:
             self._max_output = output
         return output
 

@@ -106,10 +106,12 @@ def test_insert_rows_swept(max_items, inserts, stored):
             assert got is expected, (s, t, seq)
         assert buffer.seqs() == [(s + k) & 0xFFFF for k in stored]
         assert len(buffer) == len(stored)
-        for seq, ts, _ in inserts:
+        last_stored = {seq: ts for seq, ts, ok in inserts if ok}
+        for seq in stored:
             item = buffer.get((s + seq) & 0xFFFF)
-            if item is not None and seq in stored:
-                assert item.packet[0] == "packet" and item.seq == (s + seq) & 0xFFFF
+            assert item.packet == ("packet", seq, last_stored[seq])
+            assert item.seq == (s + seq) & 0xFFFF
+            assert item.timestamp == (t + last_stored[seq]) & 0xFFFFFFFF
         assert buffer.start_seq == (s + stored[0]) & 0xFFFF
         assert buffer.newest_seq == (s + stored[-1]) & 0xFFFF
 

@@ -146,9 +146,7 @@ class RtpPacket:
                 raise ValueError(f"RTP version is {first >> 6}, not 2")
             offset = 12 + ((first & 0x0F) << 2)
             if offset > size:
-                raise ValueError(
-                    f"{first & 0x0F} CSRCs announced but the packet has {size} bytes"
-                )
+                raise ValueError(f"{first & 0x0F} CSRCs announced but the packet has {size} bytes")
             ext_kind = _EXT_NONE
             if first & 0x10:
                 if offset + 4 > size:
@@ -176,8 +174,7 @@ class RtpPacket:
                     raise ValueError("padding length is 0")
                 if padding_length > payload_length:
                     raise ValueError(
-                        f"padding of {padding_length} bytes longer than the "
-                        f"{payload_length} left"
+                        f"padding of {padding_length} bytes longer than the {payload_length} left"
                     )
                 payload_length -= padding_length
 
@@ -356,7 +353,9 @@ class RtpPacket:
         if shift == 0:
             return
         if not 0 <= offset <= self._payload_length:
-            raise ValueError(f"payload offset {offset} outside the {self._payload_length}-byte payload")
+            raise ValueError(
+                f"payload offset {offset} outside the {self._payload_length}-byte payload"
+            )
         pos = self._payload_offset + offset
         if expand:
             self._buf[pos:pos] = bytes(shift)
@@ -422,7 +421,9 @@ class RtpPacket:
         if pos is None:
             return None
         length = (
-            (self._buf[pos - 1] & 0x0F) + 1 if self._ext_kind == _EXT_ONE_BYTE else self._buf[pos - 1]
+            (self._buf[pos - 1] & 0x0F) + 1
+            if self._ext_kind == _EXT_ONE_BYTE
+            else self._buf[pos - 1]
         )
         return (pos, length) if length else None
 
@@ -520,7 +521,9 @@ class RtpPacket:
                 buf[pos - 2] = new_id
         self._ext_map = renamed
 
-    def set_extensions(self, extensions: Iterable[tuple[int, bytes]], *, two_bytes: bool = False) -> None:
+    def set_extensions(
+        self, extensions: Iterable[tuple[int, bytes]], *, two_bytes: bool = False
+    ) -> None:
         """Replace the whole extension block (mediasoup's SetExtensions), resizing the packet.
 
         One-byte form: ids 1..14, values of 1..16 bytes; two-byte form: ids 1..255, values

@@ -24,7 +24,9 @@ def rtx_encode(
     return packet
 
 
-def rtx_decode(packet: RtpPacket, original_payload_type: int, original_ssrc: int) -> RtpPacket | None:
+def rtx_decode(
+    packet: RtpPacket, original_payload_type: int, original_ssrc: int
+) -> RtpPacket | None:
     """Restore the original packet from its RTX form in place; returns it.
 
     None, and the packet untouched, when the payload is shorter than the two OSN bytes

@@ -39,7 +39,9 @@ def parse(cls_name: str, data: bytes) -> Any:
 @pytest.mark.parametrize("name", sorted(RTCP_FIXTURES))
 def test_fixture_on_disk_is_current(name: str) -> None:
     data, _ = RTCP_FIXTURES[name]
-    assert (FIXTURES / f"{name}.bin").read_bytes() == data, "run tests/fixtures/make_rtp_fixtures.py"
+    assert (FIXTURES / f"{name}.bin").read_bytes() == data, (
+        "run tests/fixtures/make_rtp_fixtures.py"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(RTCP_FIXTURES))

@@ -69,7 +69,9 @@ VP8_ENCODE_ROWS = [
 
 
 @pytest.mark.parametrize(("payload", "picture_id", "tl0", "expected"), VP8_ENCODE_ROWS)
-def test_vp8_encode_and_restore(payload: list[int], picture_id: int, tl0: int, expected: list[int]) -> None:
+def test_vp8_encode_and_restore(
+    payload: list[int], picture_id: int, tl0: int, expected: list[int]
+) -> None:
     buffer = bytearray(b"\xee" * 3 + bytes(payload) + b"\x00\xaa")
     descriptor = vp8.parse(buffer, 3)
     assert descriptor is not None
@@ -87,7 +89,9 @@ def test_vp8_encode_and_restore(payload: list[int], picture_id: int, tl0: int, e
         ([0x10, 0x00], [0x10, 0x00]),
     ],
 )
-def test_vp8_process_rtp_packet_widens_the_picture_id(payload: list[int], widened: list[int]) -> None:
+def test_vp8_process_rtp_packet_widens_the_picture_id(
+    payload: list[int], widened: list[int]
+) -> None:
     packet = RtpPacket.create(96, 1, 2, 3, bytes(payload), extensions=[(1, b"m")])
     descriptor = vp8.process_rtp_packet(packet)
     assert descriptor is not None
@@ -187,6 +191,7 @@ def test_h264_frame_marking(marking: FrameMarking, payload: list[int], expected:
 
 
 # -- Opus and dispatch ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("payload", "toc"),

@@ -154,7 +154,9 @@ EDITS = [
 
 
 @pytest.mark.parametrize(("method", "args", "changed"), EDITS)
-def test_header_edits_rewrite_bytes_in_place(method: str, args: tuple, changed: dict[int, int]) -> None:
+def test_header_edits_rewrite_bytes_in_place(
+    method: str, args: tuple, changed: dict[int, int]
+) -> None:
     packet = RtpPacket.parse(HEADER)
     buffer = packet.buffer
     getattr(packet, method)(*args)
@@ -235,7 +237,9 @@ ELEMENT_WALKS = [
 
 @pytest.mark.parametrize(("case", "elements", "expected"), ELEMENT_WALKS,
                          ids=[case for case, *_ in ELEMENT_WALKS])  # fmt: skip
-def test_one_byte_element_walk(case: str, elements: bytes, expected: dict[int, bytes | None]) -> None:
+def test_one_byte_element_walk(
+    case: str, elements: bytes, expected: dict[int, bytes | None]
+) -> None:
     data = rtp_bytes(payload_type=96, sequence_number=1, timestamp=2, ssrc=3, profile=0xBEDE,
                      extension_elements=elements)  # fmt: skip
     packet = RtpPacket.parse(data)
@@ -291,7 +295,9 @@ def test_set_extension_ids_dropped_elements_become_padding() -> None:
     packet = RtpPacket.parse(ONE_BYTE)
     packet.set_extension_ids({3: 4})
     start = packet.payload_offset - packet.header_extension_length
-    assert bytes(packet.buffer[start : packet.payload_offset]) == bytes(4) + b"\x41\x00\x01" + bytes(5)
+    assert bytes(packet.buffer[start : packet.payload_offset]) == bytes(
+        4
+    ) + b"\x41\x00\x01" + bytes(5)
 
 
 @pytest.mark.parametrize(
@@ -321,7 +327,9 @@ def test_set_extension_ids_refuses_and_changes_nothing(
 def test_update_extension_in_place(ext_id: int, value: bytes, ok: bool) -> None:
     packet = RtpPacket.parse(ONE_BYTE)
     assert packet.update_extension(ext_id, value) is ok
-    assert RtpPacket.parse(bytes(packet)).get_extension(ext_id) == (value if ok else packet.get_extension(ext_id))
+    assert RtpPacket.parse(bytes(packet)).get_extension(ext_id) == (
+        value if ok else packet.get_extension(ext_id)
+    )
     if not ok:
         assert bytes(packet) == ONE_BYTE
 
@@ -371,7 +379,9 @@ def test_update_transport_wide_cc01(wide_seq: int) -> None:
 )
 def test_typed_readers(reader: str, value: bytes, expected: object) -> None:
     for two_bytes in (False, True):
-        packet = RtpPacket.create(96, 1, 2, 3, b"p", extensions=[(6, value)], two_bytes_extensions=two_bytes)
+        packet = RtpPacket.create(
+            96, 1, 2, 3, b"p", extensions=[(6, value)], two_bytes_extensions=two_bytes
+        )
         assert getattr(packet, reader)(6) == expected
         assert getattr(packet, reader)(7) is None
 
@@ -384,11 +394,18 @@ def test_read_rid_falls_back_to_the_repaired_rid() -> None:
 
 @pytest.mark.parametrize(
     ("mid", "ok", "value"),
-    [("1", True, b"1"), ("12345678", True, b"12345678"), ("123456789", False, b"0"), ("", False, b"0")],
+    [
+        ("1", True, b"1"),
+        ("12345678", True, b"12345678"),
+        ("123456789", False, b"0"),
+        ("", False, b"0"),
+    ],
 )
 def test_update_mid_uses_the_reserved_room(mid: str, ok: bool, value: bytes) -> None:
     # As mediasoup's Producer: the MID value is written with MID_MAX_LENGTH bytes of room.
-    packet = RtpPacket.create(96, 1, 2, 3, b"x", extensions=[(1, b"0" + bytes(7)), (5, b"\x00\x01")])
+    packet = RtpPacket.create(
+        96, 1, 2, 3, b"x", extensions=[(1, b"0" + bytes(7)), (5, b"\x00\x01")]
+    )
     packet.set_extension_length(1, 1)
     assert packet.get_extension(1) == b"0"
     assert packet.update_mid(1, mid) is ok
@@ -457,7 +474,9 @@ def test_shift_payload(offset: int, shift: int, expand: bool, payload: bytes) ->
     assert RtpPacket.parse(bytes(packet)).payload == payload
 
 
-@pytest.mark.parametrize(("offset", "shift", "expand"), [(8, 1, True), (6, 2, False), (-1, 1, True)])
+@pytest.mark.parametrize(
+    ("offset", "shift", "expand"), [(8, 1, True), (6, 2, False), (-1, 1, True)]
+)
 def test_shift_payload_out_of_range_raises(offset: int, shift: int, expand: bool) -> None:
     with pytest.raises(ValueError):
         RtpPacket.parse(ONE_BYTE).shift_payload(offset, shift, expand)
@@ -503,7 +522,9 @@ def test_bytes_from_aiortc_parse_to_the_same_fields(fields: dict, extensions: di
     extensions_map = aiortc_rtp.HeaderExtensionsMap()
     extensions_map.configure(
         RTCRtpParameters(
-            headerExtensions=[RTCRtpHeaderExtensionParameters(id=i, uri=u) for u, i in EXTMAP.items()]
+            headerExtensions=[
+                RTCRtpHeaderExtensionParameters(id=i, uri=u) for u, i in EXTMAP.items()
+            ]
         )
     )
     theirs = aiortc_rtp.RtpPacket(**fields)

@@ -60,7 +60,9 @@ def test_decode_drops_padding() -> None:
 
 @pytest.mark.parametrize("payload", [b"", b"\x01"])
 def test_decode_without_room_for_the_osn_leaves_the_packet(payload: bytes) -> None:
-    data = rtp_bytes(payload_type=97, sequence_number=5, timestamp=6, ssrc=7, payload=payload, padding=4)
+    data = rtp_bytes(
+        payload_type=97, sequence_number=5, timestamp=6, ssrc=7, payload=payload, padding=4
+    )
     packet = RtpPacket.parse(data)
     assert rtx_decode(packet, 96, 1) is None
     assert packet.serialize() == data
@@ -83,7 +85,11 @@ def test_interop_with_aiortc(fields: dict, rtx_pt: int, rtx_ssrc: int, rtx_seq: 
     ours = rtx_encode(RtpPacket.parse(original), rtx_pt, rtx_ssrc, rtx_seq)
     assert ours.serialize() == theirs.serialize()
 
-    unwrapped = aiortc_rtp.unwrap_rtx(aiortc_rtp.RtpPacket.parse(ours.serialize()), fields["payload_type"], fields["ssrc"])
+    unwrapped = aiortc_rtp.unwrap_rtx(
+        aiortc_rtp.RtpPacket.parse(ours.serialize()), fields["payload_type"], fields["ssrc"]
+    )
     assert unwrapped.serialize() == original
-    decoded = rtx_decode(RtpPacket.parse(theirs.serialize()), fields["payload_type"], fields["ssrc"])
+    decoded = rtx_decode(
+        RtpPacket.parse(theirs.serialize()), fields["payload_type"], fields["ssrc"]
+    )
     assert decoded is not None and decoded.serialize() == original

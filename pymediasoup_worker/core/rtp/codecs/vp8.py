@@ -25,7 +25,11 @@ from ..packet import RtpPacket
 
 
 class PayloadDescriptor:
-    """The fields of one VP8 payload descriptor; ``size`` is its length in bytes."""
+    """The fields of one VP8 payload descriptor; ``size`` is its length in bytes.
+
+    The ``has_*`` flags of mediasoup's descriptor are derived: a picture id is there if
+    I, a TL0PICIDX if L, a TID/KEYIDX byte if T or K.
+    """
 
     __slots__ = (
         "extended",
@@ -36,38 +40,52 @@ class PayloadDescriptor:
         "l",
         "t",
         "k",
+        "two_bytes_picture_id",
         "picture_id",
         "tl0_picture_index",
         "tl_index",
         "y",
         "key_index",
         "is_key_frame",
-        "has_picture_id",
-        "has_one_byte_picture_id",
-        "has_two_bytes_picture_id",
-        "has_tl0_picture_index",
-        "has_tl_index",
         "size",
     )
 
-    def __init__(self) -> None:
-        self.extended = False
-        self.non_reference = False
-        self.start = False
-        self.partition_index = 0
-        self.i = self.l = self.t = self.k = False
-        self.picture_id = 0
-        self.tl0_picture_index = 0
-        self.tl_index = 0
-        self.y = False
-        self.key_index = 0
-        self.is_key_frame = False
-        self.has_picture_id = False
-        self.has_one_byte_picture_id = False
-        self.has_two_bytes_picture_id = False
-        self.has_tl0_picture_index = False
-        self.has_tl_index = False
-        self.size = 1
+    extended: bool
+    non_reference: bool
+    start: bool
+    partition_index: int
+    i: bool
+    l: bool  # noqa: E741 (the RFC's name)
+    t: bool
+    k: bool
+    two_bytes_picture_id: bool
+    picture_id: int
+    tl0_picture_index: int
+    tl_index: int
+    y: bool
+    key_index: int
+    is_key_frame: bool
+    size: int
+
+    @property
+    def has_picture_id(self) -> bool:
+        return self.i
+
+    @property
+    def has_one_byte_picture_id(self) -> bool:
+        return self.i and not self.two_bytes_picture_id
+
+    @property
+    def has_two_bytes_picture_id(self) -> bool:
+        return self.i and self.two_bytes_picture_id
+
+    @property
+    def has_tl0_picture_index(self) -> bool:
+        return self.l
+
+    @property
+    def has_tl_index(self) -> bool:
+        return self.t or self.k
 
     @property
     def spatial_layer(self) -> int:
@@ -75,7 +93,7 @@ class PayloadDescriptor:
 
     @property
     def temporal_layer(self) -> int:
-        return self.tl_index if self.has_tl_index else 0
+        return self.tl_index
 
     def encode(self, data: bytearray, offset: int, picture_id: int, tl0_picture_index: int) -> None:
         """Write ``picture_id`` and ``tl0_picture_index`` into the descriptor at ``offset``.
@@ -86,7 +104,7 @@ class PayloadDescriptor:
             return
         pos = offset + 2
         if self.i:
-            if self.has_two_bytes_picture_id:
+            if self.two_bytes_picture_id:
                 data[pos] = 0x80 | ((picture_id >> 8) & 0x7F)
                 data[pos + 1] = picture_id & 0xFF
                 pos += 2
@@ -102,14 +120,19 @@ class PayloadDescriptor:
 
     def __repr__(self) -> str:
         return (
-            f"VP8 PayloadDescriptor(picture_id={self.picture_id if self.has_picture_id else None}, "
-            f"tl0_picture_index={self.tl0_picture_index if self.has_tl0_picture_index else None}, "
-            f"tl_index={self.tl_index if self.has_tl_index else None}, y={self.y}, "
+            f"VP8 PayloadDescriptor(picture_id={self.picture_id if self.i else None}, "
+            f"tl0_picture_index={self.tl0_picture_index if self.l else None}, "
+            f"tl_index={self.tl_index if self.t or self.k else None}, y={self.y}, "
             f"is_key_frame={self.is_key_frame})"
         )
 
 
-def parse(data: bytes | bytearray, offset: int = 0, end: int | None = None) -> PayloadDescriptor | None:
+_new = object.__new__
+
+
+def parse(
+    data: bytes | bytearray, offset: int = 0, end: int | None = None
+) -> PayloadDescriptor | None:
     """The descriptor at ``data[offset:end]``, or None if the payload is too short for it.
 
     Unlike mediasoup 3.7, which ignores descriptors without the X byte, those are parsed
@@ -119,55 +142,55 @@ def parse(data: bytes | bytearray, offset: int = 0, end: int | None = None) -> P
         end = len(data)
     if offset >= end:
         return None
-    descriptor = PayloadDescriptor()
-    byte = data[offset]
-    descriptor.extended = extended = bool(byte & 0x80)
-    descriptor.non_reference = bool(byte & 0x20)
-    descriptor.start = bool(byte & 0x10)
-    descriptor.partition_index = byte & 0x07
+    first = data[offset]
     pos = offset + 1
-    if extended:
+    flags = picture_id = tl0_picture_index = layer_byte = 0
+    two_bytes = False
+    if first & 0x80:
         if pos >= end:
             return None
-        byte = data[pos]
-        descriptor.i = bool(byte & 0x80)
-        descriptor.l = bool(byte & 0x40)
-        descriptor.t = bool(byte & 0x20)
-        descriptor.k = bool(byte & 0x10)
+        flags = data[pos]
         pos += 1
-        if descriptor.i:
+        if flags & 0x80:  # I
             if pos >= end:
                 return None
-            byte = data[pos]
-            if byte & 0x80:
+            picture_id = data[pos]
+            if picture_id & 0x80:
                 if pos + 1 >= end:
                     return None
-                descriptor.picture_id = ((byte & 0x7F) << 8) | data[pos + 1]
-                descriptor.has_two_bytes_picture_id = True
+                picture_id = ((picture_id & 0x7F) << 8) | data[pos + 1]
+                two_bytes = True
                 pos += 2
             else:
-                descriptor.picture_id = byte
-                descriptor.has_one_byte_picture_id = True
                 pos += 1
-            descriptor.has_picture_id = True
-        if descriptor.l:
+        if flags & 0x40:  # L
             if pos >= end:
                 return None
-            descriptor.tl0_picture_index = data[pos]
-            descriptor.has_tl0_picture_index = True
+            tl0_picture_index = data[pos]
             pos += 1
-        if descriptor.t or descriptor.k:
+        if flags & 0x30:  # T or K
             if pos >= end:
                 return None
-            byte = data[pos]
-            descriptor.tl_index = byte >> 6
-            descriptor.y = bool(byte & 0x20)
-            descriptor.key_index = byte & 0x1F
-            descriptor.has_tl_index = True
+            layer_byte = data[pos]
             pos += 1
+    descriptor = _new(PayloadDescriptor)
+    descriptor.extended = first > 0x7F
+    descriptor.non_reference = bool(first & 0x20)
+    descriptor.start = start = bool(first & 0x10)
+    descriptor.partition_index = partition_index = first & 0x07
+    descriptor.i = bool(flags & 0x80)
+    descriptor.l = bool(flags & 0x40)
+    descriptor.t = bool(flags & 0x20)
+    descriptor.k = bool(flags & 0x10)
+    descriptor.two_bytes_picture_id = two_bytes
+    descriptor.picture_id = picture_id
+    descriptor.tl0_picture_index = tl0_picture_index
+    descriptor.tl_index = layer_byte >> 6
+    descriptor.y = bool(layer_byte & 0x20)
+    descriptor.key_index = layer_byte & 0x1F
     descriptor.size = pos - offset
     descriptor.is_key_frame = (
-        pos < end and descriptor.start and descriptor.partition_index == 0 and not data[pos] & 0x01
+        pos < end and start and partition_index == 0 and not data[pos] & 0x01
     )
     return descriptor
 
@@ -187,10 +210,9 @@ def process_rtp_packet(packet: RtpPacket) -> PayloadDescriptor | None:
     descriptor = parse(packet.buffer, offset, offset + packet.payload_length)
     if descriptor is None:
         return None
-    if descriptor.has_one_byte_picture_id:
+    if descriptor.i and not descriptor.two_bytes_picture_id:
         packet.shift_payload(2, 1, expand=True)
         packet.buffer[offset + 2] = 0x80
-        descriptor.has_one_byte_picture_id = False
-        descriptor.has_two_bytes_picture_id = True
+        descriptor.two_bytes_picture_id = True
         descriptor.size += 1
     return descriptor

@@ -75,7 +75,9 @@ class PayloadDescriptor:
         )
 
 
-def parse(data: bytes | bytearray, offset: int = 0, end: int | None = None) -> PayloadDescriptor | None:
+def parse(
+    data: bytes | bytearray, offset: int = 0, end: int | None = None
+) -> PayloadDescriptor | None:
     """The descriptor at ``data[offset:end]``, or None if the payload is too short for it."""
     if end is None:
         end = len(data)

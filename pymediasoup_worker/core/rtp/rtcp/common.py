@@ -102,4 +102,6 @@ def pack_feedback(packet_type: int, fmt: int, sender_ssrc: int, media_ssrc: int,
     if len(fci) % 4:
         raise ValueError("feedback FCI must be a multiple of 4 bytes")
     size = FEEDBACK_HEADER_SIZE + len(fci)
-    return pack_common_header(fmt, packet_type, size) + _SSRC_PAIR.pack(sender_ssrc, media_ssrc) + fci
+    return (
+        pack_common_header(fmt, packet_type, size) + _SSRC_PAIR.pack(sender_ssrc, media_ssrc) + fci
+    )

@@ -15,6 +15,8 @@ Building follows mediasoup's CompoundPacket: ``add_sender_report``,
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from .bye import ByePacket
 from .common import BYE, PSFB, RR, RTPFB, SDES, SR, XR
 from .feedback import AnyFeedbackPacket, parse_feedback
@@ -32,7 +34,7 @@ RtcpPacket = (
     | AnyFeedbackPacket
 )
 
-_PARSERS = {
+_PARSERS: dict[int, Callable[[memoryview], RtcpPacket]] = {
     SR: SenderReportPacket.parse,
     RR: ReceiverReportPacket.parse,
     SDES: SdesPacket.parse,
@@ -94,7 +96,7 @@ class CompoundPacket:
     def __len__(self) -> int:
         return len(self.packets)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[RtcpPacket]:
         return iter(self.packets)
 
     def add(self, packet: RtcpPacket) -> None:

@@ -50,7 +50,9 @@ class FeedbackPacket:
         return cls(packet_type, fmt, sender_ssrc, media_ssrc, bytes(data[FEEDBACK_HEADER_SIZE:end]))
 
     def serialize(self) -> bytes:
-        return pack_feedback(self.packet_type, self.fmt, self.sender_ssrc, self.media_ssrc, self.fci)
+        return pack_feedback(
+            self.packet_type, self.fmt, self.sender_ssrc, self.media_ssrc, self.fci
+        )
 
     __bytes__ = serialize
 

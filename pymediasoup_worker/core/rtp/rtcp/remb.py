@@ -65,8 +65,14 @@ class FeedbackPsRembPacket:
             exponent += 1
         fci = (
             UNIQUE_IDENTIFIER
-            + bytes((len(self.ssrcs), (exponent << 2) | (mantissa >> 16), (mantissa >> 8) & 0xFF,
-                     mantissa & 0xFF))  # fmt: skip
+            + bytes(
+                (
+                    len(self.ssrcs),
+                    (exponent << 2) | (mantissa >> 16),
+                    (mantissa >> 8) & 0xFF,
+                    mantissa & 0xFF,
+                )
+            )  # fmt: skip
             + struct.pack(f"!{len(self.ssrcs)}I", *self.ssrcs)
         )
         return pack_feedback(PSFB, FMT, self.sender_ssrc, self.media_ssrc, fci)

@@ -74,9 +74,7 @@ def parse_report_blocks(
 ) -> list[ReceiverReport]:
     if offset + count * REPORT_BLOCK_SIZE > end:
         raise ValueError(f"{count} report blocks announced, not enough bytes for them")
-    return [
-        ReceiverReport.parse(data, offset + n * REPORT_BLOCK_SIZE) for n in range(count)
-    ]
+    return [ReceiverReport.parse(data, offset + n * REPORT_BLOCK_SIZE) for n in range(count)]
 
 
 def serialize_report_packets(first: bytes, first_type: int, ssrc: int,

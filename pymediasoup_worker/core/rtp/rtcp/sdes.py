@@ -60,7 +60,9 @@ class SdesChunk:
     __bytes__ = serialize
 
 
-def _parse_chunk(data: bytes | bytearray | memoryview, offset: int, end: int) -> tuple[SdesChunk, int]:
+def _parse_chunk(
+    data: bytes | bytearray | memoryview, offset: int, end: int
+) -> tuple[SdesChunk, int]:
     if offset + 4 > end:
         raise ValueError("not enough bytes for an SDES chunk")
     chunk = SdesChunk(_SSRC.unpack_from(data, offset)[0])

@@ -44,8 +44,11 @@ class SenderReportPacket:
         count, end = parse_common_header(data, SR)
         if end < SENDER_INFO_END:
             raise ValueError("SR packet too short for the sender info")
-        fields = _SENDER_INFO.unpack_from(data, 4)
-        return cls(*fields, reports=parse_report_blocks(data, SENDER_INFO_END, end, count))
+        ssrc, ntp_sec, ntp_frac, rtp_ts, packet_count, octet_count = _SENDER_INFO.unpack_from(
+            data, 4
+        )
+        reports = parse_report_blocks(data, SENDER_INFO_END, end, count)
+        return cls(ssrc, ntp_sec, ntp_frac, rtp_ts, packet_count, octet_count, reports)
 
     @property
     def ntp_ms(self) -> int:

@@ -219,7 +219,9 @@ class FeedbackRtpTransportPacket:
     def is_serializable(self) -> bool:
         return len(self.deltas) > 0
 
-    def add_packet(self, sequence_number: int, timestamp: int, max_rtcp_packet_len: int) -> AddPacketResult:
+    def add_packet(
+        self, sequence_number: int, timestamp: int, max_rtcp_packet_len: int
+    ) -> AddPacketResult:
         """Report ``sequence_number`` received at ``timestamp`` (ms).
 
         As mediasoup, the first packet added is not reported: it sets the base (the next

@@ -67,7 +67,9 @@ class ExtendedReportBlock:
     def serialize(self) -> bytes:
         if len(self.body) % 4:
             raise ValueError("XR block body must be a multiple of 4 bytes")
-        return _BLOCK_HEADER.pack(self.block_type, self.type_specific, len(self.body) // 4) + self.body
+        return (
+            _BLOCK_HEADER.pack(self.block_type, self.type_specific, len(self.body) // 4) + self.body
+        )
 
 
 XrBlock = ReceiverReferenceTime | DelaySinceLastRr | ExtendedReportBlock
