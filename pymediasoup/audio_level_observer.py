@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from .rtp_observer import RtpObserver
-
-logger = logging.getLogger("pymediasoup.AudioLevelObserver")
 
 
 class AudioLevelObserver(RtpObserver):

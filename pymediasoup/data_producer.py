@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .enhanced_event_emitter import EnhancedEventEmitter
-from .errors import InvalidStateError, MediasoupError
-from .utils import check_int, request_close
-
-if TYPE_CHECKING:
-    from .channel.channel import Channel
-    from .channel.payload_channel import PayloadChannel
-
-logger = logging.getLogger("pymediasoup.DataProducer")
+from .channel_object import ChannelObject
+from .utils import check_int
 
 # SCTP payload protocol identifiers of WebRTC DataChannel messages (RFC 8831).
 PPID_STRING = 51
@@ -47,37 +39,8 @@ def message_payload(message: Any, ppid: int | None) -> tuple[bytes, int]:
     return payload, ppid
 
 
-class DataProducer(EnhancedEventEmitter):
-    """Create with :meth:`Transport.produce_data`.
-
-    Events: 'transportclose'. Observer: 'close'.
-    """
-
-    def __init__(
-        self,
-        *,
-        internal: dict[str, Any],
-        data: dict[str, Any],
-        channel: Channel,
-        payload_channel: PayloadChannel,
-        app_data: dict[str, Any],
-    ) -> None:
-        super().__init__()
-        self._internal = internal
-        self._data = data
-        self._channel = channel
-        self._payload_channel = payload_channel
-        self._app_data = app_data
-        self._closed = False
-        self._observer = EnhancedEventEmitter()
-
-    @property
-    def id(self) -> str:
-        return self._internal["dataProducerId"]
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
+class DataChannelObject(ChannelObject):
+    """What DataProducer and DataConsumer share: their SCTP stream and DataChannel labels."""
 
     @property
     def type(self) -> str:
@@ -96,52 +59,18 @@ class DataProducer(EnhancedEventEmitter):
     def protocol(self) -> str:
         return self._data.get("protocol", "")
 
-    @property
-    def app_data(self) -> dict[str, Any]:
-        return self._app_data
-
-    @app_data.setter
-    def app_data(self, value: Any) -> None:
-        raise MediasoupError("cannot override appData object")
-
-    @property
-    def observer(self) -> EnhancedEventEmitter:
-        return self._observer
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidStateError("DataProducer closed")
-
-    def _shut(self) -> None:
-        self._closed = True
-        self._channel.remove_all_listeners(self.id)
-        self._payload_channel.remove_all_listeners(self.id)
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        logger.debug("close() [id:%s]", self.id)
-        self._shut()
-        request_close(self._channel, "dataProducer.close", self._internal)
-        self.emit("@close")
-        self._observer.safe_emit("close")
-
     def transport_closed(self) -> None:
         """Its Transport closed: nothing is sent; 'transportclose' is emitted."""
-        if self._closed:
-            return
-        logger.debug("transport_closed() [id:%s]", self.id)
-        self._shut()
-        self.safe_emit("transportclose")
-        self._observer.safe_emit("close")
+        self._parent_closed("transportclose")
 
-    async def dump(self) -> dict[str, Any]:
-        self._check_open()
-        return await self._channel.request("dataProducer.dump", self._internal)
 
-    async def get_stats(self) -> list[dict[str, Any]]:
-        self._check_open()
-        return await self._channel.request("dataProducer.getStats", self._internal)
+class DataProducer(DataChannelObject):
+    """Create with :meth:`Transport.produce_data`.
+
+    Events: 'transportclose'. Observer: 'close'.
+    """
+
+    _kind_name, _id_key, _method_prefix = "DataProducer", "dataProducerId", "dataProducer"
 
     def send(self, message: str | bytes, ppid: int | None = None) -> None:
         """Send a message into the Router (DataProducers of a DirectTransport only)."""

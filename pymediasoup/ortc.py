@@ -650,7 +650,7 @@ def get_consumable_rtp_parameters(
     ]
 
     encodings = copy.deepcopy(params.get("encodings") or [])
-    for encoding, mapped in zip(encodings, rtp_mapping["encodings"]):
+    for encoding, mapped in zip(encodings, rtp_mapping["encodings"], strict=False):
         for key in ("rid", "rtx", "codecPayloadType"):
             encoding.pop(key, None)  # type: ignore[misc]
         encoding["ssrc"] = mapped["mappedSsrc"]

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
-from .enhanced_event_emitter import EnhancedEventEmitter
-from .errors import InvalidStateError, MediasoupError
-from .utils import check_bytes, check_trace_event_types, request_close
+from .channel_object import ChannelObject
+from .utils import check_bytes, check_trace_event_types
 
 if TYPE_CHECKING:
     from .channel.channel import Channel
     from .channel.payload_channel import PayloadChannel
 
-logger = logging.getLogger("pymediasoup.Producer")
-
-
-class Producer(EnhancedEventEmitter):
+class Producer(ChannelObject):
     """Create with :meth:`Transport.produce`.
 
     Events: 'transportclose', 'score'(list), 'videoorientationchange'(dict), 'trace'(dict).
     Observer: 'close', 'pause', 'resume', 'score', 'videoorientationchange', 'trace'.
     """
+
+    _kind_name, _id_key, _method_prefix = "Producer", "producerId", "producer"
 
     def __init__(
         self,
@@ -33,25 +30,16 @@ class Producer(EnhancedEventEmitter):
         app_data: dict[str, Any],
         paused: bool,
     ) -> None:
-        super().__init__()
-        self._internal = internal
-        self._data = data
-        self._channel = channel
-        self._payload_channel = payload_channel
-        self._app_data = app_data
-        self._closed = False
+        super().__init__(
+            internal=internal,
+            data=data,
+            channel=channel,
+            payload_channel=payload_channel,
+            app_data=app_data,
+        )
         self._paused = paused
         self._score: list[dict[str, Any]] = []
-        self._observer = EnhancedEventEmitter()
         self._channel.on(self.id, self._on_notification)
-
-    @property
-    def id(self) -> str:
-        return self._internal["producerId"]
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     @property
     def kind(self) -> str:
@@ -78,57 +66,14 @@ class Producer(EnhancedEventEmitter):
     def score(self) -> list[dict[str, Any]]:
         return self._score
 
-    @property
-    def app_data(self) -> dict[str, Any]:
-        return self._app_data
-
-    @app_data.setter
-    def app_data(self, value: Any) -> None:
-        raise MediasoupError("cannot override appData object")
-
-    @property
-    def observer(self) -> EnhancedEventEmitter:
-        return self._observer
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidStateError("Producer closed")
-
-    def _shut(self) -> None:
-        self._closed = True
-        self._channel.remove_all_listeners(self.id)
-        self._payload_channel.remove_all_listeners(self.id)
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        logger.debug("close() [id:%s]", self.id)
-        self._shut()
-        request_close(self._channel, "producer.close", self._internal)
-        self.emit("@close")
-        self._observer.safe_emit("close")
-
     def transport_closed(self) -> None:
         """Its Transport closed: nothing is sent; 'transportclose' is emitted."""
-        if self._closed:
-            return
-        logger.debug("transport_closed() [id:%s]", self.id)
-        self._shut()
-        self.safe_emit("transportclose")
-        self._observer.safe_emit("close")
-
-    async def dump(self) -> dict[str, Any]:
-        self._check_open()
-        return await self._channel.request("producer.dump", self._internal)
-
-    async def get_stats(self) -> list[dict[str, Any]]:
-        self._check_open()
-        return await self._channel.request("producer.getStats", self._internal)
+        self._parent_closed("transportclose")
 
     async def pause(self) -> None:
         self._check_open()
         was_paused = self._paused
-        await self._channel.request("producer.pause", self._internal)
+        await self._request("pause")
         self._paused = True
         if not was_paused:
             self._observer.safe_emit("pause")
@@ -136,16 +81,14 @@ class Producer(EnhancedEventEmitter):
     async def resume(self) -> None:
         self._check_open()
         was_paused = self._paused
-        await self._channel.request("producer.resume", self._internal)
+        await self._request("resume")
         self._paused = False
         if was_paused:
             self._observer.safe_emit("resume")
 
     async def enable_trace_event(self, types: list[str] | None = None) -> None:
         """Enable 'trace' events: 'rtp', 'keyframe', 'nack', 'pli', 'fir'; None means none."""
-        self._check_open()
-        types = check_trace_event_types(types)
-        await self._channel.request("producer.enableTraceEvent", self._internal, {"types": types})
+        await self._request("enableTraceEvent", {"types": check_trace_event_types(types)})
 
     def send(self, rtp_packet: bytes) -> None:
         """Inject an RTP packet (Producers of a DirectTransport only)."""
@@ -165,4 +108,4 @@ class Producer(EnhancedEventEmitter):
             self.safe_emit("trace", data)
             self._observer.safe_emit("trace", data)
         else:
-            logger.error("ignoring unknown event %r [producer:%s]", event, self.id)
+            self._logger.error("ignoring unknown event %r [producer:%s]", event, self.id)

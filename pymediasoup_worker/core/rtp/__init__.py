@@ -6,7 +6,7 @@
 - ``rtcp``: SR, RR, SDES, BYE, feedback (NACK, PLI, FIR, REMB, transport-cc), XR, compound.
 """
 
-from .packet import RtpPacket
+from .packet import RtpPacket, is_rtp
 from .rtx import rtx_decode, rtx_encode
 
-__all__ = ["RtpPacket", "rtx_decode", "rtx_encode"]
+__all__ = ["RtpPacket", "is_rtp", "rtx_decode", "rtx_encode"]

@@ -33,7 +33,6 @@ _EXT_HEADER = struct.Struct("!HH")
 _unpack_header = _HEADER.unpack_from
 _unpack_ext_header = _EXT_HEADER.unpack_from
 _unpack_header_and_ext = struct.Struct("!BBHIIHH").unpack_from
-_new = object.__new__
 _pack_u16 = struct.Struct("!H").pack_into
 _pack_u32 = struct.Struct("!I").pack_into
 _pack_rewrite = struct.Struct("!BHII").pack_into  # second byte .. SSRC, in one call
@@ -46,6 +45,12 @@ TWO_BYTES_PROFILE = 0x1000  # the low 4 bits ("appbits") may hold anything
 _EXT_NONE = 0  # no extension, or one with a profile other than RFC 8285's
 _EXT_ONE_BYTE = 1
 _EXT_TWO_BYTES = 2
+
+
+def is_rtp(data: bytes | bytearray | memoryview) -> bool:
+    """Whether a datagram may be RTP (mediasoup's IsRtp): 12 bytes or more, first byte
+    128..191 (version 2). Check ``rtcp.is_rtcp`` first on a muxed port."""
+    return len(data) >= 12 and 127 < data[0] < 192
 
 
 def _parse_elements(buf: bytearray, kind: int, start: int, end: int) -> dict[int, int]:
@@ -178,7 +183,7 @@ class RtpPacket:
                     )
                 payload_length -= padding_length
 
-        packet = _new(cls)
+        packet = cls()
         packet._buf = bytearray(data)
         packet._payload_type = second & 0x7F
         packet._sequence_number = sequence_number
@@ -330,7 +335,7 @@ class RtpPacket:
 
     def clone(self) -> RtpPacket:
         """A deep copy (own buffer), e.g. for the retransmission buffer."""
-        other = RtpPacket.__new__(RtpPacket)
+        other = RtpPacket()
         other._buf = bytearray(self._buf)
         other._payload_type = self._payload_type
         other._sequence_number = self._sequence_number
@@ -433,11 +438,17 @@ class RtpPacket:
 
     def get_extension(self, ext_id: int) -> bytes | None:
         """The value of extension ``ext_id`` (a copy), or None if absent or empty."""
-        span = self._span(ext_id)
-        if span is None:
+        elements = self._ext_map
+        if elements is None:
+            elements = self._elements()
+        pos = elements.get(ext_id)
+        if pos is None:
             return None
-        pos, length = span
-        return bytes(self._buf[pos : pos + length])
+        buf = self._buf
+        if self._ext_kind == _EXT_ONE_BYTE:
+            return bytes(buf[pos : pos + (buf[pos - 1] & 0x0F) + 1])
+        length = buf[pos - 1]
+        return bytes(buf[pos : pos + length]) if length else None
 
     def get_extensions(self) -> list[tuple[int, bytes]]:
         """All elements as (id, value) in wire order, zero-length two-byte ones included."""
@@ -493,32 +504,35 @@ class RtpPacket:
         elements = self._elements()
         if not elements:
             return
-        max_id = 14 if self._ext_kind == _EXT_ONE_BYTE else 255
+        one_byte = self._ext_kind == _EXT_ONE_BYTE
+        max_id = 14 if one_byte else 255
         renamed: dict[int, int] = {}
+        dropped: list[int] = []
         for ext_id, pos in elements.items():
             new_id = mapping.get(ext_id)
             if new_id is None:
                 if not keep_unmapped:
+                    dropped.append(pos)
                     continue
                 new_id = ext_id
-            elif not 1 <= new_id <= max_id:
+            elif not 0 < new_id <= max_id:
                 raise ValueError(f"extension id {new_id} does not fit a block of this form")
             if new_id in renamed:
                 raise ValueError(f"two extensions would get id {new_id}")
             renamed[new_id] = pos
         buf = self._buf
-        one_byte = self._ext_kind == _EXT_ONE_BYTE
-        kept = set(renamed.values())
-        for pos in elements.values():
-            if pos not in kept:
-                buf[pos - (1 if one_byte else 2) : pos + self._value_length(pos)] = bytes(
-                    (1 if one_byte else 2) + self._value_length(pos)
-                )
-        for new_id, pos in renamed.items():
-            if one_byte:
+        if one_byte:
+            for new_id, pos in renamed.items():
                 buf[pos - 1] = (new_id << 4) | (buf[pos - 1] & 0x0F)
-            else:
+            for pos in dropped:
+                size = (buf[pos - 1] & 0x0F) + 2
+                buf[pos - 1 : pos - 1 + size] = bytes(size)
+        else:
+            for new_id, pos in renamed.items():
                 buf[pos - 2] = new_id
+            for pos in dropped:
+                size = buf[pos - 1] + 2
+                buf[pos - 2 : pos - 2 + size] = bytes(size)
         self._ext_map = renamed
 
     def set_extensions(
@@ -603,10 +617,16 @@ class RtpPacket:
 
     def read_transport_wide_cc01(self, ext_id: int) -> int | None:
         """The 16-bit transport-wide sequence number."""
-        span = self._span(ext_id)
-        if span is None or span[1] != 2:
+        elements = self._ext_map
+        if elements is None:
+            elements = self._elements()
+        pos = elements.get(ext_id)
+        if pos is None:
             return None
-        buf, pos = self._buf, span[0]
+        buf = self._buf
+        header = buf[pos - 1]
+        if header & 0x0F != 1 if self._ext_kind == _EXT_ONE_BYTE else header != 2:
+            return None
         return (buf[pos] << 8) | buf[pos + 1]
 
     def update_transport_wide_cc01(self, ext_id: int, wide_sequence_number: int) -> bool:

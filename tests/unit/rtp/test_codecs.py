@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from pymediasoup_worker.core.rtp import RtpPacket
-from pymediasoup_worker.core.rtp.codecs import can_be_key_frame, h264, is_key_frame, opus, vp8, vp9
+from pymediasoup_worker.core.rtp.codecs import (
+    can_be_key_frame,
+    h264,
+    is_key_frame,
+    opus,
+    process_rtp_packet,
+    vp8,
+    vp9,
+)
 from pymediasoup_worker.core.rtp.header_extensions import FrameMarking
 
 
@@ -237,3 +245,30 @@ def test_is_key_frame_dispatch(mime_type: str, payload: bytes, key: bool) -> Non
 )  # fmt: skip
 def test_can_be_key_frame(mime_type: str, can: bool) -> None:
     assert can_be_key_frame(mime_type) is can
+
+
+@pytest.mark.parametrize(
+    ("mime_type", "payload", "marking", "kind", "key", "temporal_layer"),
+    [
+        ("video/VP8", [0x90, 0xA0, 0x05, 0x40, 0x00], None, "VP8", True, 1),
+        ("video/VP9", [0x28, 0x42, 0x01], None, "VP9", False, 2),
+        ("video/H264", [0x41, 0x00], FrameMarking(True, False, True, False, False, 1, None, None),
+         "H264", True, 1),
+        ("audio/opus", [0x78], None, None, False, 0),
+    ],
+)  # fmt: skip
+def test_process_rtp_packet_dispatch(
+    mime_type: str,
+    payload: list[int],
+    marking: FrameMarking | None,
+    kind: str | None,
+    key: bool,
+    temporal_layer: int,
+) -> None:
+    packet = RtpPacket.create(96, 1, 2, 3, bytes(payload), extensions=[(1, b"x")])
+    descriptor = process_rtp_packet(packet, mime_type, marking)
+    if kind is None:
+        assert descriptor is None
+        return
+    assert descriptor is not None and repr(descriptor).startswith(kind)
+    assert descriptor.is_key_frame is key and descriptor.temporal_layer == temporal_layer

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pymediasoup_worker.core.rtp import RtpPacket
+from pymediasoup_worker.core.rtp import RtpPacket, is_rtp
 from pymediasoup_worker.core.rtp.codecs import is_key_frame
 from tests.fixtures.make_rtp_fixtures import (
     RTP_FIXTURES,
@@ -555,3 +555,20 @@ def test_bytes_from_aiortc_parse_to_the_same_fields(fields: dict, extensions: di
     assert (back.payload_type, back.sequence_number, back.timestamp, back.ssrc) == (97, 1, 2, 3)
     assert back.marker == (0 if fields["marker"] else 1)
     assert back.extensions.mid == extensions.get("mid")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (VALID, True),
+        (VALID[:12], True),
+        (VALID[:11], False),
+        (with_first_byte(VALID, 0xBF), True),
+        (with_first_byte(VALID, 0x40), False),
+        (with_first_byte(VALID, 0xC0), False),
+        (b"\x00\x01" + bytes(18), False),  # STUN
+        (b"\x16\xfe\xfd" + bytes(20), False),  # DTLS
+    ],
+)
+def test_is_rtp(data: bytes, expected: bool) -> None:
+    assert is_rtp(data) is expected

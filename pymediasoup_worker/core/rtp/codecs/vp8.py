@@ -127,9 +127,6 @@ class PayloadDescriptor:
         )
 
 
-_new = object.__new__
-
-
 def parse(
     data: bytes | bytearray, offset: int = 0, end: int | None = None
 ) -> PayloadDescriptor | None:
@@ -173,25 +170,23 @@ def parse(
                 return None
             layer_byte = data[pos]
             pos += 1
-    descriptor = _new(PayloadDescriptor)
+    descriptor = PayloadDescriptor()
     descriptor.extended = first > 0x7F
-    descriptor.non_reference = bool(first & 0x20)
-    descriptor.start = start = bool(first & 0x10)
+    descriptor.non_reference = first & 0x20 != 0
+    descriptor.start = start = first & 0x10 != 0
     descriptor.partition_index = partition_index = first & 0x07
-    descriptor.i = bool(flags & 0x80)
-    descriptor.l = bool(flags & 0x40)
-    descriptor.t = bool(flags & 0x20)
-    descriptor.k = bool(flags & 0x10)
+    descriptor.i = flags & 0x80 != 0
+    descriptor.l = flags & 0x40 != 0
+    descriptor.t = flags & 0x20 != 0
+    descriptor.k = flags & 0x10 != 0
     descriptor.two_bytes_picture_id = two_bytes
     descriptor.picture_id = picture_id
     descriptor.tl0_picture_index = tl0_picture_index
     descriptor.tl_index = layer_byte >> 6
-    descriptor.y = bool(layer_byte & 0x20)
+    descriptor.y = layer_byte & 0x20 != 0
     descriptor.key_index = layer_byte & 0x1F
     descriptor.size = pos - offset
-    descriptor.is_key_frame = (
-        pos < end and start and partition_index == 0 and not data[pos] & 0x01
-    )
+    descriptor.is_key_frame = pos < end and start and partition_index == 0 and not data[pos] & 0x01
     return descriptor
 
 
