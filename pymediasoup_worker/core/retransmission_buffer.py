@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .seq import MAX_VALUE_32, is_seq_higher_than, is_seq_lower_than
+from .seq import MAX_VALUE_32, is_seq_lower_than
 
 # Don't retransmit packets older than this (ms), as mediasoup.
 MAX_RETRANSMISSION_DELAY_MS = 2000
@@ -110,21 +110,35 @@ class RetransmissionBuffer:
         self._max_timestamp = None
 
     def insert(self, now_ms: int, seq: int, timestamp: int, packet: Any) -> bool:
-        """Store ``packet``. Returns False when it is not stored (duplicate or too old)."""
+        """Store ``packet``. Returns False when it is not stored (duplicate or too old).
+
+        Per packet per consumer: the common case (newer than the newest, the oldest
+        evicted to make room) is inlined.
+        """
         items = self._items
         newest = self._newest_seq
         ahead = (seq - newest) & 0xFFFF
         if not items:
             self._start_seq = self._newest_seq = seq
         elif 0 < ahead < 0x8000 or (ahead == 0x8000 and seq < newest):
-            # Newer than the newest (is_seq_higher_than, inlined: the common case).
-            if ahead >= self.max_items:
+            # Newer than the newest (is_seq_higher_than, inlined).
+            max_items = self.max_items
+            if ahead >= max_items:
                 items.clear()  # a jump beyond the buffer: nothing kept is near it
                 self._start_seq = seq
             else:
-                # Make room: the span start..seq must fit in max_items.
-                while ((seq - self._start_seq) & 0xFFFF) >= self.max_items:
-                    self._remove_start()
+                # Make room: the span start..seq must fit in max_items. The newest item
+                # is within it, so these loops end before the dict empties.
+                start = self._start_seq
+                if (seq - start) & 0xFFFF >= max_items:
+                    while True:
+                        del items[start]
+                        start = (start + 1) & 0xFFFF
+                        while start not in items:
+                            start = (start + 1) & 0xFFFF
+                        if (seq - start) & 0xFFFF < max_items:
+                            break
+                    self._start_seq = start
             self._newest_seq = seq
         elif is_seq_lower_than(seq, self._start_seq):
             if ((self._newest_seq - seq) & 0xFFFF) >= self.max_items:
@@ -138,15 +152,22 @@ class RetransmissionBuffer:
 
         items[seq] = StorageItem(packet, seq, timestamp, now_ms)
         max_ts = self._max_timestamp
-        if max_ts is None or is_seq_higher_than(timestamp, max_ts, MAX_VALUE_32):
+        if max_ts is None:
             self._max_timestamp = max_ts = timestamp
+        else:
+            # is_seq_higher_than(timestamp, max_ts, MAX_VALUE_32), inlined.
+            d = (timestamp - max_ts) & MAX_VALUE_32
+            if 0 < d < 0x80000000 or (d == 0x80000000 and timestamp < max_ts):
+                self._max_timestamp = max_ts = timestamp
         # Evict from the front what is now too old (_is_older_than_max_delay, inlined).
         max_age_ts = self._max_age_ts
-        while items:
-            diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
-            if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
-                break
-            self._remove_start()
+        diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
+        if max_age_ts < diff_ts <= MAX_VALUE_32 >> 1:
+            while items:
+                diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
+                if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
+                    break
+                self._remove_start()
         return seq in items
 
     def retransmit_for_nack(

@@ -129,6 +129,22 @@ class RtpStream:
         return self.params.ssrc
 
     @property
+    def rtx_ssrc(self) -> int:
+        return self.params.rtx_ssrc
+
+    @property
+    def encoding_idx(self) -> int:
+        return self.params.encoding_idx
+
+    @property
+    def rid(self) -> str:
+        return self.params.rid
+
+    @property
+    def clock_rate(self) -> int:
+        return self.params.clock_rate
+
+    @property
     def spatial_layers(self) -> int:
         return self.params.spatial_layers
 
@@ -155,6 +171,13 @@ class RtpStream:
                 cname=self.params.cname,
             )
         )
+
+    def get_active_ms(self, now_ms: int) -> int:
+        """How long the score has been above 0 (mediasoup's GetActiveMs)."""
+        return now_ms - self.active_since_ms
+
+    def get_rtt(self) -> float:
+        return self.rtt
 
     def pause(self) -> None:
         self.paused = True

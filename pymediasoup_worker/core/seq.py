@@ -48,7 +48,8 @@ def seq_diff(lhs: int, rhs: int, max_value: int = MAX_VALUE_16) -> int:
 
 
 class SeqManager:
-    """mediasoup's SeqManager<uint16_t> (``bits=16``) or SeqManager<uint32_t> (``bits=32``).
+    """mediasoup's SeqManager<uint16_t> (``bits=16``) or SeqManager<uint32_t> (``bits=32``);
+    ``bits=15`` for VP8 picture ids (a SimulcastConsumer rewrites them), ``bits=8`` for TL0PICIDX.
 
     ``input(seq)`` returns the output number, or ``None`` when ``seq`` was dropped.
     Dropped inputs are kept as unwrapped (extended) integers in a sorted list so that
@@ -63,8 +64,8 @@ class SeqManager:
     )  # fmt: skip
 
     def __init__(self, bits: int = 16) -> None:
-        if bits not in (8, 16, 32):
-            raise ValueError(f"SeqManager bits must be 8, 16 or 32, not {bits!r}")
+        if bits not in (8, 15, 16, 32):
+            raise ValueError(f"SeqManager bits must be 8, 15, 16 or 32, not {bits!r}")
         self._max_value = (1 << bits) - 1
         self._half = self._max_value >> 1
         self._base = 0

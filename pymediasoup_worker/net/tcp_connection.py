@@ -40,6 +40,8 @@ class TcpConnection:
         self.closed = False
         self.recv_bytes = 0
         self.sent_bytes = 0
+        # Framed packets whose handling raised (a bug exposed by a peer's packet).
+        self.packet_errors = 0
         loop.add_reader(sock.fileno(), self._on_readable)
 
     def send(self, data: bytes) -> bool:
@@ -105,6 +107,13 @@ class TcpConnection:
                 break
             packet = bytes(buffer[2 : 2 + size])
             del buffer[: 2 + size]
-            self.on_packet(self, packet)
+            try:
+                self.on_packet(self, packet)
+            except Exception as exc:  # noqa: BLE001 - never die of a peer's packet
+                self.packet_errors += 1
+                logger.debug(
+                    "RTC::TcpConnection::OnUvRead",
+                    f"error handling a {size}-byte packet: {exc!r}",
+                )
             if self.closed:
                 return

@@ -1,7 +1,9 @@
 """A UDP socket for a transport, as mediasoup's RTC::UdpSocket.
 
 Bound synchronously through the PortManager and read with ``loop.add_reader``: each
-datagram goes to ``on_packet(socket, data, remote_addr)`` as a direct call.
+datagram goes to ``on_packet(socket, data, remote_addr)`` as a direct call. Whatever a
+remote peer sends, an exception out of ``on_packet`` is caught here, counted in
+``packet_errors`` and logged at debug: the worker never dies of a peer's packet.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class UdpSocket:
         self.recv_bytes = 0
         self.sent_bytes = 0
         self.send_errors = 0
+        # Datagrams whose handling raised (a bug exposed by a peer's packet).
+        self.packet_errors = 0
         loop.add_reader(self._sock.fileno(), self._on_readable)
 
     def send(self, data: bytes, addr: tuple) -> bool:
@@ -72,6 +76,13 @@ class UdpSocket:
                 logger.debug("RTC::UdpSocket::OnUvRecv", f"recvfrom() failed: {exc}")
                 return
             self.recv_bytes += len(data)
-            self.on_packet(self, data, addr)
+            try:
+                self.on_packet(self, data, addr)
+            except Exception as exc:  # noqa: BLE001 - never die of a peer's packet
+                self.packet_errors += 1
+                logger.debug(
+                    "RTC::UdpSocket::OnUvRecv",
+                    f"error handling a {len(data)}-byte datagram from {addr!r}: {exc!r}",
+                )
             if self.closed:
                 return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..core.rtp.header_extensions import SSRC_AUDIO_LEVEL
 from ..errors import MediaSoupTypeError
 from .json_utils import as_int, is_number
 from .rtp_observer import RtpObserver
@@ -176,7 +177,7 @@ class ActiveSpeakerObserver(RtpObserver):
     def receive_rtp_packet(self, producer: Any, packet: Any) -> None:
         if self.paused:
             return
-        level = packet.read_ssrc_audio_level()
+        level = packet.read_ssrc_audio_level(SSRC_AUDIO_LEVEL)
         entry = self.speakers.get(producer.id)
         if level is None or entry is None:
             return

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from ..core.rtp.header_extensions import SSRC_AUDIO_LEVEL
 from ..errors import MediaSoupTypeError
 from .json_utils import as_int, as_uint, is_number, is_positive_integer
 from .rtp_observer import RtpObserver
@@ -68,7 +69,8 @@ class AudioLevelObserver(RtpObserver):
     def receive_rtp_packet(self, producer: Any, packet: Any) -> None:
         if self.paused:
             return
-        level = packet.read_ssrc_audio_level()
+        # After the Producer's mangling the extension has the Router's id.
+        level = packet.read_ssrc_audio_level(SSRC_AUDIO_LEVEL)
         if level is None:
             return
         dbovs = self.map_producer_dbovs.get(producer)

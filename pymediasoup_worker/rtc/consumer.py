@@ -13,11 +13,19 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..channel.channel_request import ChannelRequest
+from ..core.rtp import header_extensions as ext
+from ..core.rtp.packet import RtpPacket
+from ..core.rtp.rtcp.compound import CompoundPacket
 from ..core.rtp_stream import RtpStreamParams
 from ..core.rtp_stream_send import NACK_BUFFER_SIZE, RtpStreamSend
 from ..errors import MediaSoupError, MediaSoupTypeError
 from .json_utils import as_int, as_uint, is_number, is_positive_integer
-from .producer import parse_trace_event_types
+from .producer import (
+    MAX_AUDIO_INTERVAL_MS,
+    MAX_VIDEO_INTERVAL_MS,
+    parse_trace_event_types,
+    rtp_packet_info,
+)
 from .rtp_dictionaries import (
     RtpEncodingParameters,
     RtpParameters,
@@ -102,6 +110,16 @@ class Consumer:
         self._producer_scores: list[int] = []
         self.rtp_parameters: dict[str, Any] = self.params.fill_json()
         self.closed = False
+        # Media path. ``_active`` caches is_active() for the per-packet path; every state
+        # change that can alter it calls _refresh_active().
+        self._active = False
+        self._supported_payload_types = frozenset(self.supported_codec_payload_types)
+        # The MID element the Router writes over the Producer's placeholder (None: no MID).
+        self.mid_element = mid_element(self.params.mid)
+        self.max_rtcp_interval = (
+            MAX_AUDIO_INTERVAL_MS if self.kind == "audio" else MAX_VIDEO_INTERVAL_MS
+        )
+        self.last_rtcp_sent_time = 0
 
     # State.
     def is_active(self) -> bool:
@@ -114,6 +132,9 @@ class Consumer:
 
     def is_producer_paused(self) -> bool:
         return self._producer_paused
+
+    def _refresh_active(self) -> None:
+        self._active = self.is_active()
 
     def close(self) -> None:
         """Its Transport dropped it: nothing is sent."""
@@ -151,12 +172,14 @@ class Consumer:
             if not self.paused:
                 was_active = self.is_active()
                 self.paused = True
+                self._refresh_active()
                 if was_active:
                     self.user_on_paused()
             request.accept()
         elif method == "consumer.resume":
             if self.paused:
                 self.paused = False
+                self._refresh_active()
                 if self.is_active():
                     self.user_on_resumed()
             request.accept()
@@ -196,10 +219,12 @@ class Consumer:
     # Transport events.
     def transport_connected(self) -> None:
         self.transport_connected_ = True
+        self._refresh_active()
         self.user_on_transport_connected()
 
     def transport_disconnected(self) -> None:
         self.transport_connected_ = False
+        self._refresh_active()
         self.user_on_transport_disconnected()
 
     def set_externally_managed_bitrate(self) -> None:
@@ -211,6 +236,7 @@ class Consumer:
             return
         was_active = self.is_active()
         self._producer_paused = True
+        self._refresh_active()
         if was_active:
             self.user_on_paused()
         self.shared.notify(self.id, "producerpause")
@@ -219,6 +245,7 @@ class Consumer:
         if not self._producer_paused:
             return
         self._producer_paused = False
+        self._refresh_active()
         if self.is_active():
             self.user_on_resumed()
         self.shared.notify(self.id, "producerresume")
@@ -230,6 +257,7 @@ class Consumer:
     def producer_closed(self) -> None:
         """The Producer closed: notify Node, then the Transport drops this Consumer."""
         self._producer_closed = True
+        self._refresh_active()
         self.shared.notify(self.id, "producerclose")
         self.listener.on_consumer_producer_closed(self)
 
@@ -248,9 +276,84 @@ class Consumer:
     def need_worst_remote_fraction_lost(self, mapped_ssrc: int, worst: int) -> int:
         return worst
 
-    def send_rtp_packet(self, packet: Any) -> None:
-        """A packet of the Producer to forward (the RTP forwarding comes with the media path)."""
+    def send_rtp_packet(self, packet: Any, now_ms: int | None = None) -> None:
+        """A (mangled) packet of the Producer to forward; ``now_ms`` from the Router."""
         raise NotImplementedError
+
+    def request_key_frame(self) -> None:
+        """Ask the Producer for key frames of what this Consumer forwards."""
+        raise NotImplementedError
+
+    # Media: RTCP from the Consumer's endpoint (Transport -> Consumer).
+    def rtp_stream_for_ssrc(self, ssrc: int) -> RtpStreamSend | None:
+        streams = self.get_rtp_streams()
+        for stream in streams:
+            if stream.params.ssrc == ssrc:
+                return stream
+        return None
+
+    def receive_nack(self, nack_packet: Any) -> None:
+        """A Generic NACK about one of our streams: resend what the buffer still has."""
+        if not self.is_active():
+            return
+        self.emit_trace_event_nack_type()
+        stream = self.rtp_stream_for_ssrc(nack_packet.media_ssrc)
+        if stream is None:
+            streams = self.get_rtp_streams()
+            if len(streams) != 1:
+                return
+            stream = streams[0]
+        is_rtx = stream.rtx_stream is not None
+        for packet in stream.receive_nack(nack_packet.items, self.shared.now_ms()):
+            self.listener.on_consumer_retransmit_rtp_packet(self, packet)
+            if self.trace_event_types:
+                self.emit_trace_event_rtp_and_key_frame_types(packet, is_rtx)
+
+    def receive_key_frame_request(self, fmt: str, ssrc: int) -> None:
+        """A PLI (``fmt`` 'pli') or FIR ('fir') for ``ssrc``, one of our media SSRCs."""
+        if fmt == "pli":
+            self.emit_trace_event_pli_type(ssrc)
+        elif fmt == "fir":
+            self.emit_trace_event_fir_type(ssrc)
+        stream = self.rtp_stream_for_ssrc(ssrc)
+        if stream is not None:
+            stream.receive_key_frame_request(fmt)
+        if self.is_active():
+            self.request_key_frame()
+
+    def receive_rtcp_receiver_report(self, report: Any) -> None:
+        """An RR block (``ssrc``, ``fraction_lost``, ``total_lost``, LSR, DLSR...) about us."""
+        stream = self.rtp_stream_for_ssrc(report.ssrc)
+        if stream is None:
+            return
+        if stream.receive_rtcp_receiver_report(report, self.shared.now_ms()):
+            self.on_rtp_stream_score(stream)
+
+    def on_rtp_stream_score(self, stream: RtpStreamSend) -> None:
+        """Our own stream's score changed (mediasoup's OnRtpStreamScore)."""
+        self.shared.notify(self.id, "score", self.fill_json_score())
+
+    def get_rtcp(self, compound: CompoundPacket, rtp_stream: RtpStreamSend, now_ms: int) -> None:
+        """Add an SR and an SDES chunk for ``rtp_stream``, at most once per RTCP interval."""
+        if (now_ms - self.last_rtcp_sent_time) * 1.15 < self.max_rtcp_interval:
+            return
+        self._add_rtcp(compound, rtp_stream, now_ms)
+
+    def _add_rtcp(self, compound: CompoundPacket, rtp_stream: RtpStreamSend, now_ms: int) -> None:
+        report = rtp_stream.get_rtcp_sender_report(now_ms)
+        if report is None:
+            return
+        compound.add_sender_report(report)
+        compound.add_sdes_chunk(rtp_stream.get_rtcp_sdes_chunk())
+        self.last_rtcp_sent_time = now_ms
+
+    def get_transmission_rate(self, now_ms: int) -> int:
+        if not self.is_active():
+            return 0
+        return sum(stream.get_bitrate(now_ms) for stream in self.get_rtp_streams())
+
+    def get_rtt(self) -> float:
+        return max((stream.rtt for stream in self.get_rtp_streams()), default=0.0)
 
     # Hooks of the subclasses (mediasoup's UserOn*).
     def user_on_transport_connected(self) -> None:
@@ -314,6 +417,21 @@ class Consumer:
         if "nack" in self.trace_event_types:
             self._emit_trace("nack", {})
 
+    def emit_trace_event_rtp_and_key_frame_types(
+        self, packet: RtpPacket, is_rtx: bool = False
+    ) -> None:
+        types = self.trace_event_types
+        if "keyframe" in types and packet.is_key_frame:
+            kind = "keyframe"
+        elif "rtp" in types:
+            kind = "rtp"
+        else:
+            return
+        info = rtp_packet_info(packet, ext.MID, 0, 0, ext.TRANSPORT_WIDE_CC_01)
+        if is_rtx:
+            info["isRtx"] = True
+        self._emit_trace(kind, info, "out")
+
     def _emit_trace(self, kind: str, info: dict[str, Any], direction: str = "in") -> None:
         data = {
             "type": kind,
@@ -322,6 +440,15 @@ class Consumer:
             "info": info,
         }
         self.shared.notify(self.id, "trace", data)
+
+
+def mid_element(mid: str) -> bytes | None:
+    """The one-byte-form MID element (header byte + value zero-padded to MID_MAX_LENGTH) the
+    Router writes over a mangled packet's MID placeholder; None without a (usable) MID."""
+    value = mid.encode() if mid else b""
+    if not value or len(value) > ext.MID_MAX_LENGTH:
+        return None
+    return bytes(((ext.MID << 4) | (len(value) - 1),)) + value.ljust(ext.MID_MAX_LENGTH, b"\x00")
 
 
 def clamp_preferred_layers(

@@ -78,18 +78,19 @@ class DirectTransport(Transport):
             return
         self.receive_rtcp_data(data)
 
-    # Output over the PayloadChannel.
-    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+    # Output over the PayloadChannel (no RTCP timer: mediasoup never calls Connected() on a
+    # DirectTransport, so only the Producers' feedback goes out as "rtcp").
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
         if consumer is None:
             logger.warn(
                 "RTC::DirectTransport::SendRtpPacket",
                 "cannot send RTP packet not associated to a Consumer",
                 "rtp",
             )
-            return
+            return 0
         data = packet.serialize()
         self.shared.payload_channel.notify(consumer.id, "rtp", None, data)
-        self.data_sent(len(data))
+        return len(data)
 
     def send_rtcp_packet(self, packet: Any) -> None:
         data = packet.serialize()

@@ -9,11 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from ..channel.channel_request import ChannelRequest
+from ..core.rtp.packet import RtpPacket
+from ..core.rtp.rtcp.compound import CompoundPacket
 from ..core.rtp_stream_send import RtpStreamSend
+from ..core.seq import SeqManager
 from ..errors import MediaSoupTypeError
 from .consumer import Consumer, ConsumerListener
 from .shared import Shared
 from .simple_consumer import can_be_key_frame
+
+
+class _PipeStream:
+    """What a PipeConsumer keeps per encoding: its stream, SSRC and sequence state."""
+
+    __slots__ = ("rtp_stream", "ssrc", "seq_manager", "sync_required")
+
+    def __init__(self, rtp_stream: RtpStreamSend, ssrc: int) -> None:
+        self.rtp_stream = rtp_stream
+        self.ssrc = ssrc
+        self.seq_manager = SeqManager()
+        self.sync_required = False
 
 
 class PipeConsumer(Consumer):
@@ -37,13 +52,15 @@ class PipeConsumer(Consumer):
         self.rtp_streams: list[RtpStreamSend] = []
         self.map_mapped_ssrc_ssrc: dict[int, int] = {}
         self.map_ssrc_rtp_stream: dict[int, RtpStreamSend] = {}
-        self.sync_required: dict[int, bool] = {}
+        # By the mapped (Producer side) SSRC of the packets.
+        self._streams_by_mapped_ssrc: dict[int, _PipeStream] = {}
         for idx, encoding in enumerate(self.params.encodings):
             stream = self._new_rtp_stream_send(encoding, encoding_idx=idx)
             self.rtp_streams.append(stream)
-            self.map_mapped_ssrc_ssrc[self.consumable_rtp_encodings[idx].ssrc] = encoding.ssrc
+            mapped_ssrc = self.consumable_rtp_encodings[idx].ssrc
+            self.map_mapped_ssrc_ssrc[mapped_ssrc] = encoding.ssrc
             self.map_ssrc_rtp_stream[encoding.ssrc] = stream
-            self.sync_required[encoding.ssrc] = False
+            self._streams_by_mapped_ssrc[mapped_ssrc] = _PipeStream(stream, encoding.ssrc)
 
     def get_rtp_streams(self) -> list[RtpStreamSend]:
         return list(self.rtp_streams)
@@ -70,6 +87,54 @@ class PipeConsumer(Consumer):
         else:
             super().handle_request(request)
 
+    # The media path.
+    def send_rtp_packet(self, packet: RtpPacket, now_ms: int | None = None) -> None:
+        """Forward every encoding, each with its own SSRC and SeqManager (timestamps kept)."""
+        if not self._active:
+            return
+        payload_type = packet.payload_type
+        if payload_type not in self._supported_payload_types:
+            return
+        orig_ssrc = packet.ssrc
+        pipe_stream = self._streams_by_mapped_ssrc.get(orig_ssrc)
+        if pipe_stream is None:
+            return
+        orig_seq = packet.sequence_number
+        if pipe_stream.sync_required:
+            if self.key_frame_supported and not packet.is_key_frame:
+                return
+            pipe_stream.seq_manager.sync((orig_seq - 1) & 0xFFFF)
+            pipe_stream.sync_required = False
+        seq = pipe_stream.seq_manager.input(orig_seq)
+        if seq is None:
+            return
+        timestamp = packet.timestamp
+        packet.rewrite(payload_type, seq, timestamp, pipe_stream.ssrc)
+        pipe_stream.rtp_stream.receive_packet(
+            packet, self.shared.now_ms() if now_ms is None else now_ms
+        )
+        self.listener.on_consumer_send_rtp_packet(self, packet)
+        if self.trace_event_types:
+            self.emit_trace_event_rtp_and_key_frame_types(packet)
+        packet.rewrite(payload_type, orig_seq, timestamp, orig_ssrc)
+
+    def get_rtcp(self, compound: CompoundPacket, rtp_stream: RtpStreamSend, now_ms: int) -> None:
+        # Called once per stream at the same now_ms: all of them get their SR then.
+        if (
+            now_ms != self.last_rtcp_sent_time
+            and (now_ms - self.last_rtcp_sent_time) * 1.15 < self.max_rtcp_interval
+        ):
+            return
+        self._add_rtcp(compound, rtp_stream, now_ms)
+
+    def on_rtp_stream_score(self, stream: RtpStreamSend) -> None:
+        pass  # a pipe's score is always 10
+
+    def need_worst_remote_fraction_lost(self, mapped_ssrc: int, worst: int) -> int:
+        if not self.is_active():
+            return worst
+        return max([worst, *(stream.fraction_lost for stream in self.rtp_streams)])
+
     # The Producer's streams do not change what a pipe sends.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
         pass
@@ -91,8 +156,8 @@ class PipeConsumer(Consumer):
 
     # UserOn* hooks.
     def user_on_transport_connected(self) -> None:
-        for ssrc in self.sync_required:
-            self.sync_required[ssrc] = True
+        for pipe_stream in self._streams_by_mapped_ssrc.values():
+            pipe_stream.sync_required = True
         if self.is_active():
             for stream in self.rtp_streams:
                 stream.resume()
@@ -107,8 +172,8 @@ class PipeConsumer(Consumer):
             stream.pause()
 
     def user_on_resumed(self) -> None:
-        for ssrc in self.sync_required:
-            self.sync_required[ssrc] = True
+        for pipe_stream in self._streams_by_mapped_ssrc.values():
+            pipe_stream.sync_required = True
         if self.is_active():
             for stream in self.rtp_streams:
                 stream.resume()

@@ -1,26 +1,39 @@
 """A transport between two routers, as mediasoup's RTC::PipeTransport.
 
 Like a PlainTransport with rtcpMux and without comedia: one UDP socket, ``rtx`` on
-request, and SRTP (always AES_CM_128_HMAC_SHA1_80) when enabled. ``transport.connect``
-takes the remote ip and port (and SRTP key) and answers the tuple. Media comes later:
-received datagrams are only counted for now.
+request (it only shapes the Node side's pipe consumer parameters), and SRTP (always
+AES_CM_128_HMAC_SHA1_80) when enabled. ``transport.connect`` takes the remote ip and
+port (and SRTP key), makes the SRTP sessions and answers the tuple.
+
+Media as PlainTransport's: a datagram from the tuple is decrypted if SRTP is on, parsed
+once and handed to the Transport base; anything else is dropped and counted.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..core.rtp.packet import RtpPacket
 from ..errors import MediaSoupError, MediaSoupTypeError
-from .plain_transport import parse_remote_address, parse_single_listen_ip
+from ..log import logger
+from .packet_kind import is_sctp
+from .plain_transport import (
+    from_tuple,
+    make_srtp_sessions,
+    parse_remote_address,
+    parse_single_listen_ip,
+)
 from .srtp_parameters import key_base64, parse_remote_srtp_parameters, random_srtp_key
 from .transport import Transport
 from .transport_tuple import TransportTuple
 
 if TYPE_CHECKING:
     from ..channel.channel_request import ChannelRequest
+    from ..core.srtp import SrtpSessionPair
     from .shared import Shared
 
 PIPE_SRTP_CRYPTO_SUITE = "AES_CM_128_HMAC_SHA1_80"
+_WHERE = "RTC::PipeTransport"
 
 
 class PipeTransport(Transport):
@@ -35,7 +48,12 @@ class PipeTransport(Transport):
         self.rtx = enable_rtx if isinstance(enable_rtx, bool) else False
         self.srtp_key = random_srtp_key() if data.get("enableSrtp") is True else b""
         self.srtp_remote_key = b""
+        self.srtp: SrtpSessionPair | None = None
         self.tuple: TransportTuple | None = None
+        # Datagrams dropped before parsing (see PlainTransport).
+        self.datagrams_ignored = 0
+        self._send: Any = None
+        self._remote_addr: tuple[str, int] = ("", 0)
         self.udp_socket: Any = None
         if shared.bind_udp is None:
             raise MediaSoupError("no UDP sockets available in this worker")
@@ -45,6 +63,8 @@ class PipeTransport(Transport):
         if self.udp_socket is not None:
             self.udp_socket.close()
             self.udp_socket = None
+        self._send = None
+        self.srtp = None
 
     @property
     def has_srtp(self) -> bool:
@@ -53,21 +73,95 @@ class PipeTransport(Transport):
     def is_connected(self) -> bool:
         return self.tuple is not None
 
-    # Network output (packets: core.rtp objects with serialize()).
-    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
-        if self.tuple is None or self.has_srtp:
-            # Not connected, or SRTP (whose sessions come with media): nothing goes out.
-            return
+    # Network output.
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
+        send = self._send
+        if send is None:
+            return 0
         data = packet.serialize()
-        if self.tuple.send(data):
-            self.data_sent(len(data))
+        srtp = self.srtp
+        if srtp is not None:
+            data = srtp.send.protect_rtp(data)
+            if data is None:
+                return 0
+        return len(data) if send(data, self._remote_addr) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:
-        self.send_rtp_packet(None, packet)
+        send = self._send
+        if send is None:
+            return
+        data = packet.serialize()
+        srtp = self.srtp
+        if srtp is not None:
+            data = srtp.send.protect_rtcp(data)
+            if data is None:
+                return
+        if send(data, self._remote_addr):
+            self.data_sent(len(data))
 
-    # Network input: RTP/RTCP/SCTP come with media; for now a datagram is counted and dropped.
+    # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
-        self.data_received(len(data))
+        size = len(data)
+        self.recv_transmission.update(size, self.shared.now_ms())
+        tuple_ = self.tuple
+        if tuple_ is None:
+            self.datagrams_ignored += 1  # not connected
+            return
+        if not from_tuple(tuple_, udp_socket, remote_addr):
+            self.datagrams_ignored += 1
+            logger.debug(_WHERE, "ignoring packet from unknown IP:port")
+            return
+        if size > 3 and 127 < data[0] < 192:
+            if 191 < data[1] < 224:
+                self._on_rtcp_data(data)
+            elif size > 11:
+                self._on_rtp_data(data)
+            else:
+                self.datagrams_ignored += 1
+        elif is_sctp(data):
+            self.receive_sctp_data(data)
+        else:
+            self.datagrams_ignored += 1
+            logger.debug(_WHERE, "ignoring received packet of unknown type")
+
+    def _on_rtp_data(self, data: bytes) -> None:
+        srtp = self.srtp
+        if srtp is not None:
+            plain = srtp.recv.unprotect_rtp(data)
+            if plain is None:
+                self.datagrams_ignored += 1
+                if logger.warn_enabled("srtp"):
+                    logger.warn(_WHERE, f"DecryptSrtp() failed [{len(data)} bytes]", "srtp")
+                return
+            data = plain
+        try:
+            packet = RtpPacket.parse(data)
+        except ValueError:
+            self.rtp_packets_dropped += 1
+            if logger.warn_enabled("rtp"):
+                logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
+            return
+        self.receive_rtp_packet(packet)
+
+    def _on_rtcp_data(self, data: bytes) -> None:
+        srtp = self.srtp
+        if srtp is not None:
+            plain = srtp.recv.unprotect_rtcp(data)
+            if plain is None:
+                self.datagrams_ignored += 1
+                logger.debug(_WHERE, f"DecryptSrtcp() failed [{len(data)} bytes]", "srtp")
+                return
+            data = plain
+        self.receive_rtcp_data(data)
+
+    # SSRCs going away: their SRTP streams too.
+    def recv_stream_closed(self, ssrc: int) -> None:
+        if self.srtp is not None:
+            self.srtp.recv.remove_stream(ssrc)
+
+    def send_stream_closed(self, ssrc: int) -> None:
+        if self.srtp is not None:
+            self.srtp.send.remove_stream(ssrc)
 
     def _tuple_json(self) -> dict[str, Any]:
         if self.tuple is not None:
@@ -113,9 +207,12 @@ class PipeTransport(Transport):
                 data.get("srtpParameters"), (PIPE_SRTP_CRYPTO_SUITE,)
             )
         ip, port = parse_remote_address(data)
-        # The SRTP sessions are made from these keys with media.
-        self.srtp_remote_key = remote_key
+        if self.has_srtp:
+            self.srtp = make_srtp_sessions(PIPE_SRTP_CRYPTO_SUITE, self.srtp_key, remote_key)
+            self.srtp_remote_key = remote_key
         self.tuple = TransportTuple(self.udp_socket, ip, port, "udp", self.announced_ip)
+        self._send = self.udp_socket.send
+        self._remote_addr = self.tuple.remote_addr
         request.accept({"tuple": self.tuple.dump()})
         # mediasoup assumes the transport is connected now (nothing tells otherwise).
         self.connected()

@@ -3,22 +3,37 @@
 One UDP socket (two without rtcpMux) on the listen IP, optional SRTP with a local key
 made at creation, and ``transport.connect`` giving the remote address (or, with
 comedia, nothing: the remote is learnt from the first packet) and the remote SRTP key.
-The tuple, rtcpTuple and srtpParameters are answered as mediasoup does. Media
-(RTP/RTCP/SCTP over the socket, SRTP sessions, comedia's learning) comes later:
-received datagrams are only counted for now.
+The tuple, rtcpTuple and srtpParameters are answered as mediasoup does.
+
+Media: each datagram is told apart (RTCP, RTP, SCTP), checked against the tuple,
+decrypted when SRTP is on (core.srtp, sessions made at connect: our key protects what
+we send, the remote's unprotects what we receive), parsed once and handed to the
+Transport base (RtpListener -> Producer, or the RTCP dispatch). comedia learns the
+remote only from a packet that decrypts (and, for RTP, parses). Consumers' RTP goes
+out on the tuple, RTCP on the tuple (rtcpMux) or the rtcpTuple. Garbage is dropped
+and counted (``datagrams_ignored``, the base's ``rtp_packets_dropped`` /
+``rtcp_packets_dropped``, the SRTP sessions' counters), never raised.
+
+Differences from mediasoup 3.7.11, on purpose: the source of a packet is checked before
+decrypting it (a spoofed packet from elsewhere never touches the SRTP replay state, so
+there is no stream to close for it); AEAD_AES_128_GCM / AEAD_AES_256_GCM are accepted
+and a suite changed by connect() to one of another key length gets a new local key of
+that length (mediasoup >= 3.9 makes a new key on any change; 3.7.11 never does).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..core.rtp.packet import RtpPacket
 from ..errors import MediaSoupError, MediaSoupTypeError
 from ..log import logger
 from .ip_utils import normalize_ip
 from .json_utils import as_uint, is_positive_integer
-from .packet_kind import is_rtcp, is_rtp, is_sctp
+from .packet_kind import is_sctp
 from .srtp_parameters import (
     CRYPTO_SUITES,
+    MASTER_LENGTHS,
     key_base64,
     parse_remote_srtp_parameters,
     random_srtp_key,
@@ -28,6 +43,7 @@ from .transport_tuple import TransportTuple
 
 if TYPE_CHECKING:
     from ..channel.channel_request import ChannelRequest
+    from ..core.srtp import SrtpSessionPair
     from .shared import Shared
 
 
@@ -67,6 +83,25 @@ def parse_remote_address(data: dict[str, Any], key: str = "port") -> tuple[str, 
     return ip, as_uint(port, 16)
 
 
+def make_srtp_sessions(crypto_suite: str, local_key: bytes, remote_key: bytes) -> SrtpSessionPair:
+    """The send (local key) and receive (remote key) SRTP sessions; MediaSoupError if not."""
+    from ..core.srtp import SrtpSessionPair  # pylibsrtp: loaded only when SRTP is used
+
+    try:
+        return SrtpSessionPair(crypto_suite, local_key, remote_key)
+    except Exception as error:  # noqa: BLE001 - pylibsrtp's failures become ours
+        raise MediaSoupError(f"error creating SRTP sessions: {error}") from None
+
+
+def from_tuple(tuple_: TransportTuple, udp_socket: Any, remote_addr: tuple) -> bool:
+    """Whether a datagram came through the tuple's socket from its remote ip and port."""
+    return (
+        tuple_.socket is udp_socket
+        and remote_addr[1] == tuple_.remote_port
+        and remote_addr[0] == tuple_.remote_ip
+    )
+
+
 class PlainTransport(Transport):
     stats_type = "plain-rtp-transport"
 
@@ -95,11 +130,21 @@ class PlainTransport(Transport):
                 raise MediaSoupTypeError("invalid/unsupported srtpCryptoSuite")
             # The suite may still change on connect(), to the remote's.
             self.srtp_crypto_suite = suite
-            self.srtp_key = random_srtp_key()
+            self.srtp_key = random_srtp_key(MASTER_LENGTHS[suite])
         self.srtp_remote_key = b""
+        # Both SRTP sessions, from connect() on (None: no SRTP, or not connected yet).
+        self.srtp: SrtpSessionPair | None = None
         self.tuple: TransportTuple | None = None
         self.rtcp_tuple: TransportTuple | None = None
         self.connect_called = False
+        # Datagrams dropped before parsing: unknown source, not connected, SRTP not ready
+        # or failing, or of no known kind.
+        self.datagrams_ignored = 0
+        # The send paths, cached: (socket.send, remote address) of the tuple / rtcpTuple.
+        self._rtp_send: Any = None
+        self._rtp_addr: tuple[str, int] = ("", 0)
+        self._rtcp_send: Any = None
+        self._rtcp_addr: tuple[str, int] = ("", 0)
 
         self.udp_socket: Any = None
         self.rtcp_udp_socket: Any = None
@@ -119,6 +164,8 @@ class PlainTransport(Transport):
             if udp_socket is not None:
                 udp_socket.close()
         self.udp_socket = self.rtcp_udp_socket = None
+        self._rtp_send = self._rtcp_send = None
+        self.srtp = None
 
     @property
     def has_srtp(self) -> bool:
@@ -127,92 +174,143 @@ class PlainTransport(Transport):
     def is_connected(self) -> bool:
         return self.tuple is not None
 
-    # Network output (packets: core.rtp objects with serialize()).
-    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
-        if self.tuple is None or self.has_srtp:
-            # Not connected, or SRTP (whose sessions come with media): nothing goes out.
-            return
+    def _set_tuple(self, tuple_: TransportTuple) -> None:
+        self.tuple = tuple_
+        self._rtp_send = tuple_.socket.send
+        self._rtp_addr = tuple_.remote_addr
+        if self.rtcp_mux:
+            self._rtcp_send, self._rtcp_addr = self._rtp_send, self._rtp_addr
+
+    def _set_rtcp_tuple(self, tuple_: TransportTuple) -> None:
+        self.rtcp_tuple = tuple_
+        self._rtcp_send = tuple_.socket.send
+        self._rtcp_addr = tuple_.remote_addr
+
+    # Network output.
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
+        send = self._rtp_send
+        if send is None:
+            return 0
         data = packet.serialize()
-        if self.tuple.send(data):
-            self.data_sent(len(data))
+        srtp = self.srtp
+        if srtp is not None:
+            data = srtp.send.protect_rtp(data)
+            if data is None:
+                return 0
+        return len(data) if send(data, self._rtp_addr) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:
-        if self.tuple is None or self.has_srtp:
-            return
-        target = self.tuple if self.rtcp_mux else self.rtcp_tuple
-        if target is None:
+        send = self._rtcp_send
+        if send is None or self.tuple is None:
             return
         data = packet.serialize()
-        if target.send(data):
+        srtp = self.srtp
+        if srtp is not None:
+            data = srtp.send.protect_rtcp(data)
+            if data is None:
+                return
+        if send(data, self._rtcp_addr):
             self.data_sent(len(data))
 
-    # Network input.
+    # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
-        self.data_received(len(data))
-        if is_rtcp(data):
-            self._on_rtcp_data(udp_socket, data, remote_addr)
-        elif is_rtp(data):
-            self._on_rtp_data(udp_socket, data, remote_addr)
+        size = len(data)
+        self.recv_transmission.update(size, self.shared.now_ms())
+        # RFC 7983 / 5761: version 2, then RTCP packet types 192..223, else RTP.
+        if size > 3 and 127 < data[0] < 192:
+            if 191 < data[1] < 224:
+                self._on_rtcp_data(udp_socket, data, remote_addr)
+            elif size > 11:
+                self._on_rtp_data(udp_socket, data, remote_addr)
+            else:
+                self.datagrams_ignored += 1
         elif is_sctp(data):
             self._on_sctp_data(udp_socket, data, remote_addr)
-
-    def _srtp_blocks(self) -> bool:
-        # With SRTP, a packet is only usable once decrypted: the SRTP sessions come with
-        # media, so until then SRTP traffic is dropped (and teaches comedia nothing).
-        return self.has_srtp
+        else:
+            self.datagrams_ignored += 1
+            logger.debug(_WHERE, "ignoring received packet of unknown type")
 
     def _on_rtp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
-        if self._srtp_blocks():
+        tuple_ = self.tuple
+        if tuple_ is not None:
+            if not from_tuple(tuple_, udp_socket, remote_addr):
+                self.datagrams_ignored += 1
+                logger.debug(_WHERE, "ignoring RTP packet from unknown IP:port", "rtp")
+                return
+        elif not self.comedia:
+            self.datagrams_ignored += 1
+            logger.debug(_WHERE, "ignoring RTP packet while not connected", "rtp")
             return
-        from ..core.rtp.packet import RtpPacket
-
+        srtp = self.srtp
+        if srtp is not None:
+            plain = srtp.recv.unprotect_rtp(data)
+            if plain is None:
+                self.datagrams_ignored += 1
+                if logger.warn_enabled("srtp"):
+                    logger.warn(_WHERE, f"DecryptSrtp() failed [{len(data)} bytes]", "srtp")
+                return
+            data = plain
+        elif self.srtp_key:
+            self.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
+            return
         try:
             packet = RtpPacket.parse(data)
         except ValueError:
-            logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
+            self.rtp_packets_dropped += 1
+            if logger.warn_enabled("rtp"):
+                logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
             return
-        if self.tuple is None:
-            if not self.comedia:
-                logger.debug(_WHERE, "ignoring RTP packet while not connected", "rtp")
-                self.recv_stream_closed(packet.ssrc)
-                return
+        if tuple_ is None:
+            logger.debug(_WHERE, "setting RTP tuple (comedia mode enabled)", "rtp")
             self._learn_tuple(udp_socket, remote_addr)
-        elif not self._matches(self.tuple, udp_socket, remote_addr):
-            logger.debug(_WHERE, "ignoring RTP packet from unknown IP:port", "rtp")
-            self.recv_stream_closed(packet.ssrc)
-            return
         self.receive_rtp_packet(packet)
 
     def _on_rtcp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
-        if self._srtp_blocks():
-            return
-        if self.rtcp_mux and self.tuple is None:
-            if not self.comedia:
-                logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
-                return
-            self._learn_tuple(udp_socket, remote_addr)
-        elif not self.rtcp_mux and self.rtcp_tuple is None:
-            if not self.comedia:
-                logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
-                return
-            self.rtcp_tuple = TransportTuple(
-                udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip
-            )
-            self.shared.notify(self.id, "rtcptuple", {"rtcpTuple": self.rtcp_tuple.dump()})
-        else:
-            expected = self.tuple if self.rtcp_mux else self.rtcp_tuple
-            if expected is None or not self._matches(expected, udp_socket, remote_addr):
+        expected = self.tuple if self.rtcp_mux else self.rtcp_tuple
+        if expected is not None:
+            if not from_tuple(expected, udp_socket, remote_addr):
+                self.datagrams_ignored += 1
                 logger.debug(_WHERE, "ignoring RTCP packet from unknown IP:port", "rtcp")
                 return
+        elif not self.comedia:
+            self.datagrams_ignored += 1
+            logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
+            return
+        srtp = self.srtp
+        if srtp is not None:
+            plain = srtp.recv.unprotect_rtcp(data)
+            if plain is None:
+                self.datagrams_ignored += 1
+                logger.debug(_WHERE, f"DecryptSrtcp() failed [{len(data)} bytes]", "srtp")
+                return
+            data = plain
+        elif self.srtp_key:
+            self.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
+            return
+        if expected is None:
+            if self.rtcp_mux:
+                logger.debug(_WHERE, "setting RTP tuple (comedia mode enabled)", "rtp")
+                self._learn_tuple(udp_socket, remote_addr)
+            else:
+                logger.debug(_WHERE, "setting RTCP tuple (comedia mode enabled)", "rtcp")
+                self._set_rtcp_tuple(
+                    TransportTuple(
+                        udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip
+                    )
+                )
+                assert self.rtcp_tuple is not None
+                self.shared.notify(self.id, "rtcptuple", {"rtcpTuple": self.rtcp_tuple.dump()})
         self.receive_rtcp_data(data)
 
     def _on_sctp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         if self.tuple is None:
             if not self.comedia:
+                self.datagrams_ignored += 1
                 logger.debug(_WHERE, "ignoring SCTP packet while not connected", "sctp")
                 return
             self._learn_tuple(udp_socket, remote_addr)
-        if self.tuple is None or not self._matches(self.tuple, udp_socket, remote_addr):
+        if self.tuple is None or not from_tuple(self.tuple, udp_socket, remote_addr):
+            self.datagrams_ignored += 1
             logger.debug(_WHERE, "ignoring SCTP packet from unknown IP:port", "sctp")
             return
         self.receive_sctp_data(data)
@@ -220,16 +318,22 @@ class PlainTransport(Transport):
     def _learn_tuple(self, udp_socket: Any, remote_addr: tuple) -> None:
         """comedia: the first packet's source becomes the remote (mediasoup's "tuple" event)."""
         was_connected = self.is_connected()
-        self.tuple = TransportTuple(
-            udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip
+        self._set_tuple(
+            TransportTuple(udp_socket, remote_addr[0], remote_addr[1], "udp", self.announced_ip)
         )
         if not was_connected:
+            assert self.tuple is not None
             self.shared.notify(self.id, "tuple", {"tuple": self.tuple.dump()})
             self.connected()
 
-    @staticmethod
-    def _matches(tuple_: TransportTuple, udp_socket: Any, remote_addr: tuple) -> bool:
-        return tuple_.socket is udp_socket and tuple_.remote_addr == tuple(remote_addr[:2])
+    # SSRCs going away: their SRTP streams too (mediasoup's RecvStreamClosed / SendStreamClosed).
+    def recv_stream_closed(self, ssrc: int) -> None:
+        if self.srtp is not None:
+            self.srtp.recv.remove_stream(ssrc)
+
+    def send_stream_closed(self, ssrc: int) -> None:
+        if self.srtp is not None:
+            self.srtp.send.remove_stream(ssrc)
 
     def _local_tuple_json(self, udp_socket: Any) -> dict[str, Any]:
         return {
@@ -301,16 +405,25 @@ class PlainTransport(Transport):
             elif not self.rtcp_mux:
                 raise MediaSoupTypeError("missing rtcpPort (required with rtcpMux disabled)")
         if self.has_srtp:
-            # The remote's suite is ours from now on; the SRTP sessions come with media.
+            # The remote's suite is ours from now on. Our key stays (as in 3.7.11) unless
+            # the new suite needs another length (an AES_CM <-> GCM change).
+            local_key = self.srtp_key
+            if len(local_key) != MASTER_LENGTHS[crypto_suite]:
+                local_key = random_srtp_key(MASTER_LENGTHS[crypto_suite])
+            srtp = make_srtp_sessions(crypto_suite, local_key, remote_key)
             self.srtp_crypto_suite = crypto_suite
+            self.srtp_key = local_key
             self.srtp_remote_key = remote_key
+            self.srtp = srtp
         if remote is not None:
-            self.tuple = TransportTuple(
-                self.udp_socket, remote[0], remote[1], "udp", self.announced_ip
+            self._set_tuple(
+                TransportTuple(self.udp_socket, remote[0], remote[1], "udp", self.announced_ip)
             )
             if not self.rtcp_mux:
-                self.rtcp_tuple = TransportTuple(
-                    self.rtcp_udp_socket, remote[0], rtcp_port, "udp", self.announced_ip
+                self._set_rtcp_tuple(
+                    TransportTuple(
+                        self.rtcp_udp_socket, remote[0], rtcp_port, "udp", self.announced_ip
+                    )
                 )
         self.connect_called = True
         reply: dict[str, Any] = {}
@@ -321,5 +434,6 @@ class PlainTransport(Transport):
         if self.has_srtp:
             reply["srtpParameters"] = self._srtp_parameters()
         request.accept(reply)
-        # mediasoup assumes the transport is connected now (nothing tells otherwise).
+        # mediasoup assumes the transport is connected now (nothing tells otherwise), even
+        # with comedia and no tuple yet (the first packet then calls connected() again).
         self.connected()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..channel.channel_request import ChannelRequest
 from ..channel.payload_channel_socket import PayloadNotification
+from ..core.rtp.header_extensions import MID, MID_MAX_LENGTH
 from ..errors import MediaSoupError
 from .active_speaker_observer import ActiveSpeakerObserver
 from .audio_level_observer import AudioLevelObserver
@@ -285,13 +286,34 @@ class Router:
     def on_transport_producer_rtp_packet_received(
         self, transport: Any, producer: Producer, packet: Any
     ) -> None:
-        for consumer in self.map_producer_consumers.get(producer, ()):
-            mid = consumer.params.mid
-            if mid:
-                packet.update_mid(mid)
-            consumer.send_rtp_packet(packet)
-        for observer in self.map_producer_rtp_observers.get(producer, ()):
-            observer.receive_rtp_packet(producer, packet)
+        """Fan a mangled packet out: each Consumer's MID, then the Consumer, then observers.
+
+        The Producer's mangling put the MID element first in a one-byte extension block,
+        with room for MID_MAX_LENGTH bytes, so each Consumer's MID is one 9-byte slice
+        store at a fixed offset (its header byte, then the value zero-padded: the zeros
+        read as RFC 8285 padding). The MID is not restored afterwards, as mediasoup.
+        """
+        consumers = self.map_producer_consumers.get(producer)
+        if consumers:
+            now_ms = self.shared.now_ms()
+            buf = packet.buffer
+            # Where the MID element's header byte is: after the fixed header, the CSRCs
+            # and the 4-byte extension block header.
+            mid_pos = 16 + ((buf[0] & 0x0F) << 2)
+            mid_end = mid_pos + 1 + MID_MAX_LENGTH
+            has_mid_slot = buf[0] & 0x10 and len(buf) >= mid_end and buf[mid_pos] >> 4 == MID
+            for consumer in consumers:
+                element = consumer.mid_element
+                if element is not None:
+                    if has_mid_slot:
+                        buf[mid_pos:mid_end] = element
+                    else:
+                        packet.update_mid(MID, consumer.params.mid)
+                consumer.send_rtp_packet(packet, now_ms)
+        observers = self.map_producer_rtp_observers.get(producer)
+        if observers:
+            for observer in observers:
+                observer.receive_rtp_packet(producer, packet)
 
     def on_transport_need_worst_remote_fraction_lost(
         self, transport: Any, producer: Producer, mapped_ssrc: int

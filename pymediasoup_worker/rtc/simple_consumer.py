@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..channel.channel_request import ChannelRequest
+from ..core.rtp.packet import RtpPacket
 from ..core.rtp_stream_send import RtpStreamSend
+from ..core.seq import SeqManager
 from ..errors import MediaSoupTypeError
 from .consumer import Consumer, ConsumerListener
 from .shared import Shared
@@ -43,6 +45,8 @@ class SimpleConsumer(Consumer):
         self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
         self._producer_stream: Any = None
         self.sync_required = False
+        self.rtp_seq_manager = SeqManager()
+        self._ssrc = encoding.ssrc
 
     def is_active(self) -> bool:
         stream = self._producer_stream
@@ -84,15 +88,47 @@ class SimpleConsumer(Consumer):
         else:
             super().handle_request(request)
 
+    # The media path.
+    def send_rtp_packet(self, packet: RtpPacket, now_ms: int | None = None) -> None:
+        """Forward one of the Producer's packets: drop unless active (and, after a
+        (re)start of video, until a key frame), rewrite SSRC and seq in place, send,
+        restore. The timestamp is kept, as mediasoup's SimpleConsumer."""
+        if not self._active:
+            return
+        payload_type = packet.payload_type
+        if payload_type not in self._supported_payload_types:
+            return
+        orig_seq = packet.sequence_number
+        seq_manager = self.rtp_seq_manager
+        if self.sync_required:
+            if self.key_frame_supported and not packet.is_key_frame:
+                return
+            seq_manager.sync((orig_seq - 1) & 0xFFFF)
+            self.sync_required = False
+        seq = seq_manager.input(orig_seq)
+        if seq is None:
+            return
+        orig_ssrc = packet.ssrc
+        timestamp = packet.timestamp
+        packet.rewrite(payload_type, seq, timestamp, self._ssrc)
+        self.rtp_stream.receive_packet(packet, self.shared.now_ms() if now_ms is None else now_ms)
+        self.listener.on_consumer_send_rtp_packet(self, packet)
+        if self.trace_event_types:
+            self.emit_trace_event_rtp_and_key_frame_types(packet)
+        packet.rewrite(payload_type, orig_seq, timestamp, orig_ssrc)
+
     # The Producer's streams.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
         self._producer_stream = rtp_stream
+        self._refresh_active()
 
     def producer_new_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
         self._producer_stream = rtp_stream
+        self._refresh_active()
         self.emit_score()
 
     def producer_rtp_stream_score(self, rtp_stream: Any, score: int, previous_score: int) -> None:
+        self._refresh_active()
         self.emit_score()
 
     def producer_rtcp_sender_report(self, rtp_stream: Any, first: bool) -> None:

@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..channel.channel_request import ChannelRequest
+from ..core.rtp.packet import RtpPacket
 from ..core.rtp_stream_send import RtpStreamSend
+from ..core.seq import SeqManager
 from ..errors import MediaSoupTypeError
 from .consumer import Consumer, ConsumerListener, clamp_preferred_layers
 from .producer import is_valid_type_for_codec
@@ -59,6 +61,8 @@ class SvcConsumer(Consumer):
         self.sync_required = False
         self._producer_stream: Any = None
         self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
+        self.rtp_seq_manager = SeqManager()
+        self._ssrc = encoding.ssrc
 
     def is_active(self) -> bool:
         stream = self._producer_stream
@@ -130,17 +134,56 @@ class SvcConsumer(Consumer):
         else:
             super().handle_request(request)
 
+    # The media path.
+    def send_rtp_packet(self, packet: RtpPacket, now_ms: int | None = None) -> None:
+        """Forward the whole SVC stream (every spatial and temporal layer) from a key frame
+        on, with own SSRC and continuous seqs; timestamps kept.
+
+        Not implemented (yet): dropping the layers above the target ones (mediasoup's
+        VP9 layer switching with its end-of-frame marker rewriting). So while the target
+        layers are known, the current layers reported are the full stream's.
+        """
+        if not self._active or self.target_temporal_layer == -1:
+            return
+        payload_type = packet.payload_type
+        if payload_type not in self._supported_payload_types:
+            return
+        orig_seq = packet.sequence_number
+        if self.sync_required:
+            if not packet.is_key_frame:
+                return
+            self.rtp_seq_manager.sync((orig_seq - 1) & 0xFFFF)
+            self.sync_required = False
+        if self.current_spatial_layer == -1:
+            self.current_spatial_layer = self.rtp_stream.spatial_layers - 1
+            self.current_temporal_layer = self.rtp_stream.temporal_layers - 1
+            self.emit_layers_change()
+        seq = self.rtp_seq_manager.input(orig_seq)
+        if seq is None:
+            return
+        orig_ssrc = packet.ssrc
+        timestamp = packet.timestamp
+        packet.rewrite(payload_type, seq, timestamp, self._ssrc)
+        self.rtp_stream.receive_packet(packet, self.shared.now_ms() if now_ms is None else now_ms)
+        self.listener.on_consumer_send_rtp_packet(self, packet)
+        if self.trace_event_types:
+            self.emit_trace_event_rtp_and_key_frame_types(packet)
+        packet.rewrite(payload_type, orig_seq, timestamp, orig_ssrc)
+
     # The Producer's stream.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
         self._producer_stream = rtp_stream
+        self._refresh_active()
 
     def producer_new_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
         self._producer_stream = rtp_stream
+        self._refresh_active()
         self.emit_score()
         if self.is_active():
             self.may_change_layers()
 
     def producer_rtp_stream_score(self, rtp_stream: Any, score: int, previous_score: int) -> None:
+        self._refresh_active()
         self.emit_score()
         if Consumer.is_active(self) and (
             not self.externally_managed_bitrate or score == 0 or previous_score == 0

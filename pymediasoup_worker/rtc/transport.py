@@ -15,10 +15,25 @@ requests. Synchronous code: no sockets and no clock here (``shared.now_ms``).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ..core.rate_calculator import RateCalculator, RtpDataCounter
+from ..core.rtp.rtcp.bye import ByePacket
+from ..core.rtp.rtcp.compound import CompoundPacket
+from ..core.rtp.rtcp.feedback import (
+    FeedbackPacket,
+    FeedbackPsFirPacket,
+    FeedbackPsPliPacket,
+    FeedbackPsRembPacket,
+    FeedbackRtpNackPacket,
+    FeedbackRtpTransportPacket,
+)
+from ..core.rtp.rtcp.rr import ReceiverReport, ReceiverReportPacket
+from ..core.rtp.rtcp.sdes import SdesPacket
+from ..core.rtp.rtcp.sr import SenderReportPacket
+from ..core.rtp.rtcp.xr import DelaySinceLastRr, ExtendedReportPacket
 from ..errors import MediaSoupError, MediaSoupTypeError
 from ..log import logger
 from .json_utils import as_uint, is_positive_integer
@@ -41,6 +56,29 @@ RECV_RTP_HEADER_EXTENSIONS = ("mid", "rid", "rrid", "absSendTime", "transportWid
 TRACE_EVENT_TYPES = ("probation", "bwe")
 
 _WHERE = "RTC::Transport"
+
+# What Producer.receive_rtp_packet() says of a packet (mediasoup's ReceiveRtpPacketResult):
+# it picks the counter (rtpBytesReceived or rtxBytesReceived) or closes the SRTP stream.
+try:
+    from .producer import ReceiveRtpPacketResult as _ReceiveRtpPacketResult
+
+    _MEDIA: Any = _ReceiveRtpPacketResult.MEDIA
+    _RETRANSMISSION: Any = _ReceiveRtpPacketResult.RETRANSMISSION
+    _DISCARDED: Any = _ReceiveRtpPacketResult.DISCARDED
+except ImportError:  # the Producer's media path not there yet: mediasoup's enum values
+    _MEDIA, _RETRANSMISSION, _DISCARDED = 0, 1, 2
+
+# mediasoup's RTC::RtpProbationSsrc: reports and feedback about it are ignored quietly.
+RTP_PROBATION_SSRC = 1234
+MTU_SIZE = 1500
+REPORT_BLOCK_SIZE = 24
+RR_HEADER_SIZE = 8  # common header + sender SSRC
+MAX_REPORT_BLOCKS = 31  # per RR packet (5-bit count)
+# RTCP intervals (mediasoup's RTC::RTCP::MaxVideoIntervalMs / MaxAudioIntervalMs) and our
+# floor (see Transport.get_rtcp_interval_ms).
+RTCP_MAX_VIDEO_INTERVAL_MS = 1000
+RTCP_MAX_AUDIO_INTERVAL_MS = 5000
+RTCP_MIN_INTERVAL_MS = 100
 
 # How an SCTP send is reported to a DataConsumer: cb(queued, sctp_send_buffer_full).
 OnQueued = Callable[[bool, bool], None]
@@ -87,6 +125,14 @@ class Transport:
         self.recv_rtx_transmission = RtpDataCounter(1000)
         self.send_rtx_transmission = RtpDataCounter(1000)
         self.send_probation_transmission = RtpDataCounter(100)
+        # Received packets dropped: RTP without a Producer, RTCP that does not parse.
+        # (Unparseable RTP, unknown sources and SRTP failures are the subclasses'.)
+        self.rtp_packets_dropped = 0
+        self.rtcp_packets_dropped = 0
+        # The RtpListener's SSRC table, read directly on the packet path.
+        self._ssrc_table = self.rtp_listener.ssrc_table
+        self._rtcp_timer: Any = None
+        self._rtcp_random = random.Random()
         self.closed = False
 
     def _parse_base(self, data: dict[str, Any]) -> None:
@@ -153,6 +199,7 @@ class Transport:
         if self.closed:
             return
         self.closed = True
+        self._stop_rtcp_timer()
         self.close_producers_and_consumers()
         self.release()
 
@@ -245,26 +292,171 @@ class Transport:
         self.send_transmission.update(size, self.shared.now_ms())
 
     # Received media, from the subclasses (mediasoup's ReceiveRtpPacket / ReceiveRtcpPacket /
-    # ReceiveSctpData).
+    # ReceiveSctpData). The packet path: synchronous direct calls, one parse per datagram.
     def receive_rtp_packet(self, packet: Any) -> None:
         """A parsed RTP packet (core.rtp.packet.RtpPacket) for one of our Producers."""
-        ids = self.recv_rtp_header_extension_ids
-        producer = self.rtp_listener.get_producer(packet, ids["mid"], ids["rid"], ids["rrid"])
+        producer = self._ssrc_table.get(packet.ssrc)
         if producer is None:
-            logger.warn(
-                _WHERE + "::ReceiveRtpPacket",
-                "no suitable Producer for received RTP packet "
-                f"[ssrc:{packet.ssrc}, payloadType:{packet.payload_type}]",
-                "rtp",
-            )
+            ids = self.recv_rtp_header_extension_ids
+            producer = self.rtp_listener.get_producer(packet, ids["mid"], ids["rid"], ids["rrid"])
+            if producer is None:
+                self.rtp_packets_dropped += 1
+                if logger.warn_enabled("rtp"):
+                    logger.warn(
+                        _WHERE + "::ReceiveRtpPacket",
+                        "no suitable Producer for received RTP packet "
+                        f"[ssrc:{packet.ssrc}, payloadType:{packet.payload_type}]",
+                        "rtp",
+                    )
+                self.recv_stream_closed(packet.ssrc)
+                return
+        # Counted as received: mediasoup counts the size after the Producer rewrote the
+        # packet (its header extensions, RTX decoding); the received size is the truth.
+        size = len(packet)
+        result = producer.receive_rtp_packet(packet)
+        if result == _MEDIA:
+            self.recv_rtp_transmission.update(size, self.shared.now_ms())
+        elif result == _RETRANSMISSION:
+            self.recv_rtx_transmission.update(size, self.shared.now_ms())
+        elif result == _DISCARDED:
             self.recv_stream_closed(packet.ssrc)
-            return
-        # Handing the packet to the Producer (and counting rtpBytesReceived /
-        # rtxBytesReceived by its verdict) comes with media: the Producer does not take
-        # packets yet, so the packet ends here.
 
-    def receive_rtcp_data(self, data: bytes) -> None:
-        """An RTCP compound packet; parsing and handling it come with media (dropped)."""
+    def receive_rtcp_data(self, data: bytes | bytearray | memoryview) -> None:
+        """A (compound) RTCP packet, already decrypted: parse it and handle each packet."""
+        try:
+            compound = CompoundPacket.parse(data)
+        except ValueError as error:
+            self.rtcp_packets_dropped += 1
+            if logger.warn_enabled("rtcp"):
+                logger.warn(
+                    _WHERE + "::ReceiveRtcpPacket",
+                    f"received data is not a valid RTCP compound or single packet: {error}",
+                    "rtcp",
+                )
+            return
+        if compound.error is not None:
+            # The packets before the malformed one are handled, as mediasoup does.
+            self.rtcp_packets_dropped += 1
+            logger.debug(_WHERE + "::ReceiveRtcpPacket", compound.error, "rtcp")
+        self.receive_rtcp_packet(compound)
+
+    def receive_rtcp_packet(self, compound: CompoundPacket) -> None:
+        """mediasoup's ReceiveRtcpPacket(): each packet of a parsed compound in turn."""
+        handlers = _RTCP_HANDLERS
+        for packet in compound.packets:
+            handler = handlers.get(type(packet))
+            if handler is not None:
+                handler(self, packet)
+            else:
+                logger.debug(
+                    _WHERE + "::HandleRtcpPacket",
+                    f"ignoring unsupported RTCP packet {type(packet).__name__}",
+                    "rtcp",
+                )
+
+    # mediasoup's HandleRtcpPacket(), one method per packet type.
+    def _handle_rtcp_sr(self, packet: SenderReportPacket) -> None:
+        producer = self.rtp_listener.get_producer_by_ssrc(packet.ssrc)
+        if producer is None:
+            logger.debug(
+                _WHERE + "::HandleRtcpPacket",
+                f"no Producer found for received Sender Report [ssrc:{packet.ssrc}]",
+                "rtcp",
+            )
+        else:
+            producer.receive_rtcp_sender_report(packet)
+        # The report blocks of an SR are handled as an RR's (mediasoup parses them as one).
+        if packet.reports:
+            self._handle_report_blocks(packet.reports)
+
+    def _handle_rtcp_rr(self, packet: ReceiverReportPacket) -> None:
+        self._handle_report_blocks(packet.reports)
+        # The transport-cc / REMB client takes the RR here once it exists (congestion
+        # control comes later).
+
+    def _handle_report_blocks(self, reports: list[ReceiverReport]) -> None:
+        consumers = self.map_ssrc_consumer
+        for report in reports:
+            consumer = consumers.get(report.ssrc)
+            if consumer is None:
+                if report.ssrc != RTP_PROBATION_SSRC:
+                    logger.debug(
+                        _WHERE + "::HandleRtcpPacket",
+                        f"no Consumer found for received Receiver Report [ssrc:{report.ssrc}]",
+                        "rtcp",
+                    )
+                continue
+            consumer.receive_rtcp_receiver_report(report)
+
+    def _handle_rtcp_nack(self, packet: FeedbackRtpNackPacket) -> None:
+        consumer = self.map_ssrc_consumer.get(packet.media_ssrc)
+        if consumer is None:
+            logger.debug(
+                _WHERE + "::HandleRtcpPacket",
+                "no Consumer found for received NACK Feedback packet "
+                f"[sender ssrc:{packet.sender_ssrc}, media ssrc:{packet.media_ssrc}]",
+                "rtcp",
+            )
+            return
+        consumer.receive_nack(packet)
+
+    def _handle_rtcp_pli(self, packet: FeedbackPsPliPacket) -> None:
+        media_ssrc = packet.media_ssrc
+        if media_ssrc == RTP_PROBATION_SSRC:
+            return
+        consumer = self.map_ssrc_consumer.get(media_ssrc)
+        if consumer is None:
+            logger.debug(
+                _WHERE + "::HandleRtcpPacket",
+                "no Consumer found for received PLI Feedback packet "
+                f"[sender ssrc:{packet.sender_ssrc}, media ssrc:{media_ssrc}]",
+                "rtcp",
+            )
+            return
+        logger.debug(
+            _WHERE + "::HandleRtcpPacket",
+            "PLI received, requesting key frame for Consumer "
+            f"[sender ssrc:{packet.sender_ssrc}, media ssrc:{media_ssrc}]",
+            "rtcp",
+        )
+        consumer.receive_key_frame_request("pli", media_ssrc)
+
+    def _handle_rtcp_fir(self, packet: FeedbackPsFirPacket) -> None:
+        for ssrc, _sequence_number in packet.items:
+            if ssrc == RTP_PROBATION_SSRC:
+                continue
+            consumer = self.map_ssrc_consumer.get(ssrc)
+            if consumer is None:
+                logger.debug(
+                    _WHERE + "::HandleRtcpPacket",
+                    "no Consumer found for received FIR Feedback packet "
+                    f"[sender ssrc:{packet.sender_ssrc}, item ssrc:{ssrc}]",
+                    "rtcp",
+                )
+                continue
+            consumer.receive_key_frame_request("fir", ssrc)
+
+    def _handle_rtcp_xr(self, packet: ExtendedReportPacket) -> None:
+        for block in packet.reports:
+            if not isinstance(block, DelaySinceLastRr):
+                continue
+            for ssrc, last_rr, delay_since_last_rr in block.ssrc_infos:
+                # An SSRC of 0 in the sub-block means the XR's own SSRC.
+                ssrc_info = (ssrc or packet.ssrc, last_rr, delay_since_last_rr)
+                producer = self.rtp_listener.get_producer_by_ssrc(ssrc_info[0])
+                if producer is None:
+                    logger.debug(
+                        _WHERE + "::HandleRtcpPacket",
+                        f"no Producer found for received Sender Extended Report [ssrc:{ssrc_info[0]}]",
+                        "rtcp",
+                    )
+                    continue
+                producer.receive_rtcp_xr_delay_since_last_rr(ssrc_info)
+
+    def _ignore_rtcp(self, packet: Any) -> None:
+        # SDES (nothing to do with it), BYE, REMB, transport-cc feedback (congestion
+        # control comes later) and feedback types mediasoup does not handle.
+        pass
 
     def receive_sctp_data(self, data: bytes) -> None:
         """An SCTP packet; there is no SCTP association yet (dropped)."""
@@ -273,15 +465,126 @@ class Transport:
                 _WHERE + "::ReceiveSctpData", "ignoring SCTP packet (SCTP not enabled)", "sctp"
             )
 
+    # RTCP sent on our own (mediasoup's RTCP timer and SendRtcp()).
+    def _start_rtcp_timer(self, delay_ms: int) -> None:
+        self._stop_rtcp_timer()
+        set_timer = self.shared.set_timer
+        if set_timer is not None and not self.closed:
+            self._rtcp_timer = set_timer(delay_ms, self._on_rtcp_timer)
+
+    def _stop_rtcp_timer(self) -> None:
+        if self._rtcp_timer is not None:
+            self._rtcp_timer.cancel()
+            self._rtcp_timer = None
+
+    def _on_rtcp_timer(self) -> None:
+        self._rtcp_timer = None
+        if self.closed:
+            return
+        now_ms = self.shared.now_ms()
+        interval_ms = RTCP_MAX_VIDEO_INTERVAL_MS
+        try:
+            self.send_rtcp(now_ms)
+            interval_ms = self.get_rtcp_interval_ms(now_ms)
+        except Exception as error:  # noqa: BLE001 - a bug must not stop the RTCP timer
+            logger.error(_WHERE + "::OnTimer", f"sending RTCP failed: {error!r}")
+        finally:
+            self._start_rtcp_timer(interval_ms)
+
+    def get_rtcp_interval_ms(self, now_ms: int) -> int:
+        """The next RTCP interval: mediasoup's, with a 100 ms floor.
+
+        RFC 3550's 360 / (kbit/s sent) seconds, at most 1 s (5 s when the transport carries
+        only audio), randomized over [0.5, 1.5] x in tenths. mediasoup 3.7.11's integer
+        interval reaches 0 above ~360 Mbit/s and then spins: we never go below 100 ms.
+        """
+        max_interval = (
+            RTCP_MAX_VIDEO_INTERVAL_MS if self._has_video() else RTCP_MAX_AUDIO_INTERVAL_MS
+        )
+        interval = max_interval
+        if self.consumers:
+            rate_kbps = 0
+            for consumer in self.consumers.values():
+                rate_kbps += consumer.get_transmission_rate(now_ms) // 1000
+            if rate_kbps:
+                interval = min(360000 // rate_kbps, max_interval)
+        interval = interval * self._rtcp_random.randint(5, 15) // 10
+        return max(interval, RTCP_MIN_INTERVAL_MS)
+
+    def _has_video(self) -> bool:
+        """Whether this transport carries video (or nothing yet): the 1 s RTCP maximum."""
+        if not self.producers and not self.consumers:
+            return True
+        for child in self.producers.values():
+            if child.kind == "video":
+                return True
+        for child in self.consumers.values():
+            if child.kind == "video":
+                return True
+        return False
+
+    def send_rtcp(self, now_ms: int) -> None:
+        """mediasoup's SendRtcp(): SR + SDES per consumer stream, then RRs for producers."""
+        for consumer in list(self.consumers.values()):
+            for rtp_stream in consumer.get_rtp_streams():
+                compound = CompoundPacket()
+                consumer.get_rtcp(compound, rtp_stream, now_ms)
+                # Sent only if the consumer had something to report (an SR).
+                if compound.has_sender_report():
+                    self.send_rtcp_compound_packet(compound)
+        compound = CompoundPacket()
+        for producer in list(self.producers.values()):
+            producer.get_rtcp(compound, now_ms)
+            # One more report block would exceed the MTU: send what we have now.
+            if compound.packets and _size(compound) + REPORT_BLOCK_SIZE > MTU_SIZE:
+                self._send_receiver_reports(compound)
+                compound = CompoundPacket()
+        if compound.get_receiver_report_count():
+            self._send_receiver_reports(compound)
+
+    def _send_receiver_reports(self, compound: CompoundPacket) -> None:
+        """Send the producers' RR compound, split into MTU-sized ones if it is larger.
+
+        mediasoup checks the size only after each producer, so a producer that adds many
+        report blocks can make it overshoot: here the blocks then spread over several
+        compounds (the XR and anything else after the RR stay with the first).
+        """
+        if _size(compound) <= MTU_SIZE or not compound.packets:
+            self.send_rtcp_compound_packet(compound)
+            return
+        head, rest = compound.packets[0], compound.packets[1:]
+        assert isinstance(head, ReceiverReportPacket)  # CompoundPacket keeps an RR first
+        blocks = list(head.reports)
+        room = MTU_SIZE - sum(len(p.serialize()) for p in rest) - RR_HEADER_SIZE
+        count = max(min(room // REPORT_BLOCK_SIZE, MAX_REPORT_BLOCKS), 1)
+        self.send_rtcp_compound_packet(
+            CompoundPacket([ReceiverReportPacket(head.ssrc, blocks[:count]), *rest])
+        )
+        per_packet = min((MTU_SIZE - RR_HEADER_SIZE) // REPORT_BLOCK_SIZE, MAX_REPORT_BLOCKS)
+        for start in range(count, len(blocks), per_packet):
+            chunk = blocks[start : start + per_packet]
+            self.send_rtcp_compound_packet(CompoundPacket([ReceiverReportPacket(head.ssrc, chunk)]))
+
+    # What the subclasses provide.
     # What the subclasses provide.
     def is_connected(self) -> bool:
         raise NotImplementedError
 
-    def send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+    def send_rtp_packet(self, consumer: Any, packet: Any) -> int | None:
+        """Send a Consumer's RTP packet; return the bytes put on the wire (0/None: not sent).
+
+        The caller (on_consumer_send_rtp_packet) counts them in bytesSent.
+        """
         raise NotImplementedError
 
     def send_rtcp_packet(self, packet: Any) -> None:
+        """Send an RTCP packet or compound (anything with serialize()) now, counting it."""
         raise NotImplementedError
+
+    def send_rtcp_compound_packet(self, compound: CompoundPacket) -> None:
+        """An RTCP compound packet we built (the RTCP timer's); a subclass may send it
+        otherwise, the default is as any RTCP packet."""
+        self.send_rtcp_packet(compound)
 
     def send_message(
         self, data_consumer: Any, ppid: int, msg: bytes, cb: OnQueued | None = None
@@ -301,8 +604,9 @@ class Transport:
             consumer.transport_connected()
         for data_consumer in list(self.data_consumers.values()):
             data_consumer.transport_connected()
-        # The RTCP timer, the SCTP association and the congestion controllers are
-        # started here once they exist (media task).
+        # The SCTP association and the congestion controllers are told here once they
+        # exist. The RTCP timer starts at half the video maximum, as mediasoup's.
+        self._start_rtcp_timer(RTCP_MAX_VIDEO_INTERVAL_MS // 2)
 
     def disconnected(self) -> None:
         """The transport lost its connection (mediasoup's Transport::Disconnected())."""
@@ -310,6 +614,7 @@ class Transport:
             consumer.transport_disconnected()
         for data_consumer in list(self.data_consumers.values()):
             data_consumer.transport_disconnected()
+        self._stop_rtcp_timer()
 
     # Channel requests.
     def handle_request(self, request: ChannelRequest) -> None:
@@ -647,14 +952,28 @@ class Transport:
 
     # Consumer::Listener.
     def on_consumer_send_rtp_packet(self, consumer: Any, packet: Any) -> None:
-        # abs-send-time and transport-wide sequence numbers are rewritten here once the
-        # congestion controllers exist (media task).
-        self.send_rtp_packet(consumer, packet)
-        self.send_rtp_transmission.update(len(packet), self.shared.now_ms())
+        """A Consumer's (rewritten) RTP packet: counters, then the network, right now."""
+        now_ms = self.shared.now_ms()
+        abs_send_time_id = consumer.rtp_header_extension_ids.get("absSendTime")
+        if abs_send_time_id:
+            packet.update_abs_send_time(abs_send_time_id, now_ms)
+        # Transport-wide sequence numbers are written here once a transport-cc client
+        # exists (congestion control comes later).
+        self.send_rtp_transmission.update(len(packet), now_ms)
+        sent = self.send_rtp_packet(consumer, packet)
+        if sent:
+            self.send_transmission.update(sent, now_ms)
 
     def on_consumer_retransmit_rtp_packet(self, consumer: Any, packet: Any) -> None:
-        self.send_rtp_packet(consumer, packet)
-        self.send_rtx_transmission.update(len(packet), self.shared.now_ms())
+        """A retransmission (RTX or same SSRC) of a Consumer: as a send, counted as RTX."""
+        now_ms = self.shared.now_ms()
+        abs_send_time_id = consumer.rtp_header_extension_ids.get("absSendTime")
+        if abs_send_time_id:
+            packet.update_abs_send_time(abs_send_time_id, now_ms)
+        self.send_rtx_transmission.update(len(packet), now_ms)
+        sent = self.send_rtp_packet(consumer, packet)
+        if sent:
+            self.send_transmission.update(sent, now_ms)
 
     def on_consumer_key_frame_requested(self, consumer: Any, mapped_ssrc: int) -> None:
         if not self.is_connected():
@@ -696,6 +1015,24 @@ class Transport:
         # The SCTP association resets the stream here once it exists.
         data_consumer.close()
 
+
+def _size(compound: CompoundPacket) -> int:
+    return len(compound.serialize())
+
+
+_RTCP_HANDLERS: dict[type, Callable[[Transport, Any], None]] = {
+    SenderReportPacket: Transport._handle_rtcp_sr,
+    ReceiverReportPacket: Transport._handle_rtcp_rr,
+    FeedbackRtpNackPacket: Transport._handle_rtcp_nack,
+    FeedbackPsPliPacket: Transport._handle_rtcp_pli,
+    FeedbackPsFirPacket: Transport._handle_rtcp_fir,
+    ExtendedReportPacket: Transport._handle_rtcp_xr,
+    SdesPacket: Transport._ignore_rtcp,
+    ByePacket: Transport._ignore_rtcp,
+    FeedbackPsRembPacket: Transport._ignore_rtcp,
+    FeedbackRtpTransportPacket: Transport._ignore_rtcp,
+    FeedbackPacket: Transport._ignore_rtcp,
+}
 
 _HANDLERS: dict[str, Callable[[Transport, ChannelRequest], None]] = {
     "transport.dump": Transport._dump_request,

@@ -275,7 +275,7 @@ class LevelPacket:
     def __init__(self, level: int) -> None:
         self.level = level
 
-    def read_ssrc_audio_level(self) -> tuple[int, bool]:
+    def read_ssrc_audio_level(self, ext_id: int = 10) -> tuple[int, bool]:
         return self.level, True
 
 

@@ -105,6 +105,10 @@ class RtpPacket:
         "_payload_offset",
         "_payload_length",
         "_padding_length",
+        # Set by the receiving side once per packet (mediasoup's payload descriptor
+        # handler): the codec's descriptor (None if none) and whether it starts a key frame.
+        "payload_descriptor",
+        "is_key_frame",
     )
 
     _buf: bytearray
@@ -118,6 +122,8 @@ class RtpPacket:
     _payload_offset: int
     _payload_length: int
     _padding_length: int
+    payload_descriptor: object
+    is_key_frame: bool
 
     @classmethod
     def parse(cls, data: bytes | bytearray | memoryview) -> RtpPacket:
@@ -195,6 +201,8 @@ class RtpPacket:
         packet._payload_offset = offset
         packet._payload_length = payload_length
         packet._padding_length = padding_length
+        packet.payload_descriptor = None
+        packet.is_key_frame = False
         return packet
 
     @classmethod
@@ -347,6 +355,8 @@ class RtpPacket:
         other._payload_offset = self._payload_offset
         other._payload_length = self._payload_length
         other._padding_length = self._padding_length
+        other.payload_descriptor = self.payload_descriptor
+        other.is_key_frame = self.is_key_frame
         return other
 
     def shift_payload(self, offset: int, shift: int, expand: bool = True) -> None:
