@@ -10,7 +10,9 @@ A transport makes one when a Producer negotiates it (``bwe_type_for_producer``):
   would not fit. The sender runs its own delay-based estimator on it (libwebrtc's
   GoogCC in browsers). With a maximum incoming bitrate set, a REMB carrying it is also
   sent, at most every 1.5 s (mediasoup's "limitation REMB"); when the maximum is
-  removed, four REMBs with bitrate 0 tell the sender the limit is gone.
+  removed, REMBs with bitrate 0 (libwebrtc reads 0 as "no limit") tell the sender the
+  limit is gone: one at once, three more with the next packets, 1.5 s apart. (In REMB
+  mode only the first is sent, as mediasoup; the next estimate follows a second later.)
 * ``remb`` (abs-send-time and ``goog-remb``): we estimate the bandwidth ourselves and
   send a REMB every ``REMB_INTERVAL_MS`` (1 s). mediasoup runs libwebrtc's
   RemoteBitrateEstimatorAbsSendTime; ours is deliberately simpler (see
