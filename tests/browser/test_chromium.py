@@ -19,7 +19,6 @@ and node driver all inside the namespace); its full result is kept in
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
@@ -33,23 +32,6 @@ pytestmark = pytest.mark.browser
 MEDIA_SECONDS = 10
 DRIVER_TIMEOUT = 60  # driver.js gives up (and still reports) after this
 RUN_TIMEOUT = 120  # the whole namespace is killed after this
-
-# The worker's WebRtcTransport (ICE-lite, DTLS-SRTP) and its transport-cc feedback are being
-# built. Until they land, the SFU tests are expected to fail: xfail, not strict, so they show
-# as XPASS the day they work and CI stays green meanwhile. PYMEDIASOUP_BROWSER_STRICT=1 runs
-# them as plain tests. Delete these two marks when the worker's WebRTC lands.
-_STRICT = os.environ.get("PYMEDIASOUP_BROWSER_STRICT") == "1"
-WEBRTC_PENDING = pytest.mark.xfail(
-    not _STRICT,
-    reason="worker WebRtcTransport: ICE-lite + DTLS-SRTP not implemented yet",
-    strict=False,
-)
-TRANSPORT_CC_PENDING = pytest.mark.xfail(
-    not _STRICT,
-    reason="worker WebRTC and transport-cc feedback not implemented yet",
-    strict=False,
-)
-
 
 @pytest.fixture(scope="module")
 def browser_ready() -> None:
@@ -178,7 +160,6 @@ def _worker_states(result: dict[str, Any], event: str) -> dict[str, list[str]]:
 # The steps before media, each its own test, so a failure says which step is missing.
 
 
-@WEBRTC_PENDING
 def test_sfu_ice_connects(sfu: dict[str, Any]) -> None:
     """Both transports: the browser's ICE checks answered, the worker's ICE connected."""
     worker = _worker_states(sfu, "icestatechange")
@@ -194,7 +175,6 @@ def test_sfu_ice_connects(sfu: dict[str, Any]) -> None:
         )
 
 
-@WEBRTC_PENDING
 def test_sfu_dtls_connects(sfu: dict[str, Any]) -> None:
     """Both transports: DTLS connected on both ends (the worker as DTLS server)."""
     worker = _worker_states(sfu, "dtlsstatechange")
@@ -208,7 +188,6 @@ def test_sfu_dtls_connects(sfu: dict[str, Any]) -> None:
         assert states[-1] == "connected", f"worker {source} DTLS states {states}" + explain(sfu)
 
 
-@WEBRTC_PENDING
 def test_sfu_video_frames_decoded(sfu: dict[str, Any]) -> None:
     at = _reached(sfu, "framesDecoded")
     assert at is not None and at <= MEDIA_SECONDS * 1000, (
@@ -216,7 +195,6 @@ def test_sfu_video_frames_decoded(sfu: dict[str, Any]) -> None:
     )
 
 
-@WEBRTC_PENDING
 def test_sfu_audio_packets_received(sfu: dict[str, Any]) -> None:
     at = _reached(sfu, "packetsReceived")
     assert at is not None and at <= MEDIA_SECONDS * 1000, (
@@ -224,7 +202,6 @@ def test_sfu_audio_packets_received(sfu: dict[str, Any]) -> None:
     )
 
 
-@TRANSPORT_CC_PENDING
 def test_sfu_transport_cc_outbound_bitrate(sfu: dict[str, Any]) -> None:
     """Chromium accepts our transport-cc feedback: its send-side estimate leaves 300 kbps."""
     at = _reached(sfu, "outboundKbps")
