@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// Two Chromium pages in a demo room (the real app: index.html + app.bundle.js), driven with
+// playwright-core through tests/browser/driver.js's launchChromium(). Prints ONE line on
+// stdout: `RESULT {json}`; progress goes to stderr. The Python test asserts.
+//
+//   node demo_driver.js --url http://127.0.0.1:PORT/ --scenario call [--duration 10]
+//        [--timeout 60] [--chromium /usr/bin/chromium] [--screenshot docs/img/demo.png]
+//
+// Steps (each recorded in result.steps with its time, or the error that stopped it):
+//   joined      Alice then Bob open /?room=...&name=...&autojoin=1 and join
+//   peers       each page shows the other's tile
+//   consumers   each page has 2 consumers (audio + video) of the other
+//   media       Bob decodes Alice's video (framesDecoded > 30) and receives her audio
+//               (packetsReceived > 100) within --duration seconds
+//   statsPanel  Bob's stats panel has a row per consumer, with a bitrate
+//   micPause    Alice mutes: Bob's tile for her shows "mic off"; she unmutes: it clears
+//   screenshot  Bob's page, saved to --screenshot
+//   moved       (with --ready-file F) the driver writes F; the runner kills the room's worker;
+//               both pages get roomMoved, reconnect, and Bob decodes Alice's video again
+//   leave       Alice's page closes: Bob's tile for her goes
+
+'use strict';
+
+const path = require('path');
+const { launchChromium } = require(path.join(__dirname, '..', 'browser', 'driver.js'));
+
+function parseArgs(argv) {
+	const args = { url: null, scenario: 'call', duration: 10, timeout: 60, chromium: '/usr/bin/chromium', screenshot: null, room: 'browser-test', 'ready-file': null };
+	for (let i = 2; i < argv.length; i++) {
+		const key = argv[i].replace(/^--/, '');
+		const value = argv[++i];
+		if (key === 'duration' || key === 'timeout') args[key] = Number(value);
+		else if (key in args) args[key] = value;
+		else throw new Error(`unknown option --${key}`);
+	}
+	if (!args.url) throw new Error('--url is required');
+	return args;
+}
+
+const t0 = Date.now();
+const ms = () => Date.now() - t0;
+const progress = (...parts) => process.stderr.write(`[demo-driver +${ms()}ms] ${parts.join(' ')}\n`);
+const sleep = (n) => new Promise((r) => setTimeout(r, n));
+
+async function waitFor(page, fn, arg, timeoutMs, what) {
+	try {
+		await page.waitForFunction(fn, arg, { timeout: timeoutMs, polling: 200 });
+	} catch (error) {
+		const summary = await page.evaluate(() => window.demo && window.demo.summary()).catch(() => null);
+		throw new Error(`${what}: not reached in ${timeoutMs} ms; page state: ${JSON.stringify(summary)}`);
+	}
+}
+
+// Bob's inbound-rtp of Alice's audio and video, from his receiving transport.
+async function inbound(page) {
+	return page.evaluate(async () => {
+		const transport = window.demo.state.recvTransport;
+		if (!transport) return null;
+		const report = await transport.getStats();
+		const out = { video: null, audio: null };
+		report.forEach((s) => {
+			if (s.type === 'inbound-rtp') {
+				out[s.kind] = { packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded || 0, bytesReceived: s.bytesReceived };
+			}
+		});
+		return out;
+	});
+}
+
+async function main() {
+	const args = parseArgs(process.argv);
+	const result = { scenario: args.scenario, ok: false, error: null, steps: {}, console: [], summaries: {} };
+	const step = (name, data = {}) => {
+		result.steps[name] = { atMs: ms(), ...data };
+		progress('step', name, JSON.stringify(data));
+	};
+	let browser = null;
+	const pages = {};
+	const deadline = setTimeout(() => {
+		result.error = `driver timeout (${args.timeout} s)`;
+		finish(3);
+	}, args.timeout * 1000);
+	let finished = false;
+	async function finish(code) {
+		if (finished) return;
+		finished = true;
+		clearTimeout(deadline);
+		for (const [name, page] of Object.entries(pages)) {
+			result.summaries[name] = await page.evaluate(() => window.demo && window.demo.summary()).catch(() => null);
+		}
+		if (browser) await browser.close().catch(() => {});
+		result.totalMs = ms();
+		process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+		process.exit(code);
+	}
+
+	try {
+		browser = await launchChromium({ executablePath: args.chromium });
+		const open = async (name) => {
+			const page = await browser.context.newPage();
+			page.on('console', (m) => {
+				if (m.type() === 'error' || m.type() === 'warning') result.console.push(`${name} ${m.type()}: ${m.text()}`);
+			});
+			page.on('pageerror', (e) => result.console.push(`${name} pageerror: ${e.message}`));
+			await page.setViewportSize({ width: 1280, height: 760 });
+			const url = `${args.url}?room=${encodeURIComponent(args.room)}&name=${name}&autojoin=1`;
+			await page.goto(url);
+			pages[name] = page;
+			return page;
+		};
+		const alice = await open('Alice');
+		await waitFor(alice, () => window.demo.summary().joined && window.demo.summary().producers.cam, null, 20000, 'Alice joined and producing');
+		const bob = await open('Bob');
+		await waitFor(bob, () => window.demo.summary().joined && window.demo.summary().producers.cam, null, 20000, 'Bob joined and producing');
+		step('joined');
+
+		await waitFor(alice, (n) => window.demo.summary().peers.includes(n), 'Bob', 10000, 'Alice sees Bob');
+		await waitFor(bob, (n) => window.demo.summary().peers.includes(n), 'Alice', 10000, 'Bob sees Alice');
+		step('peers');
+
+		const twoConsumers = () => window.demo.summary().consumers.length >= 2;
+		await waitFor(alice, twoConsumers, null, 15000, 'Alice consumes Bob');
+		await waitFor(bob, twoConsumers, null, 15000, 'Bob consumes Alice');
+		step('consumers', {
+			bob: (await bob.evaluate(() => window.demo.summary().consumers)).map((c) => c.kind).sort(),
+		});
+
+		const mediaStart = Date.now();
+		let last = null;
+		let peak = { framesDecoded: 0, audioPackets: 0 };
+		while (Date.now() - mediaStart < args.duration * 1000) {
+			last = await inbound(bob);
+			if (last && last.video) peak.framesDecoded = Math.max(peak.framesDecoded, last.video.framesDecoded);
+			if (last && last.audio) peak.audioPackets = Math.max(peak.audioPackets, last.audio.packetsReceived);
+			if (peak.framesDecoded > 30 && peak.audioPackets > 100) break;
+			await sleep(250);
+		}
+		result.media = { peak, last, states: await bob.evaluate(() => ({ send: window.demo.summary().sendState, recv: window.demo.summary().recvState })) };
+		// Media is measured, not required, for the steps below (signaling and UI): the test
+		// asserts it on its own.
+		result.media.ok = peak.framesDecoded > 30 && peak.audioPackets > 100;
+		if (result.media.ok) step('media', peak);
+
+		await waitFor(bob, () => document.querySelectorAll('#stats tbody tr').length >= 2, null, 10000, 'stats panel rows');
+		if (result.media.ok) await waitFor(bob, () => [...document.querySelectorAll('#stats tbody tr')].some((r) => Number(r.children[3].textContent) > 0), null, 10000, 'a bitrate in the stats panel').catch(() => {});
+		step('statsPanel', { rows: await bob.evaluate(() => [...document.querySelectorAll('#stats tbody tr')].map((r) => r.innerText)) });
+
+		const aliceTileMuted = () => {
+			const tile = [...document.querySelectorAll('.tile')].find((t) => t.querySelector('.name').textContent.startsWith('Alice'));
+			return tile && tile.classList.contains('mic-muted');
+		};
+		await alice.click('#toggle-mic');
+		await waitFor(bob, aliceTileMuted, null, 10000, "Bob sees Alice's mic off");
+		await alice.click('#toggle-mic');
+		await waitFor(bob, () => !(() => {
+			const tile = [...document.querySelectorAll('.tile')].find((t) => t.querySelector('.name').textContent.startsWith('Alice'));
+			return tile && tile.classList.contains('mic-muted');
+		})(), null, 10000, "Bob sees Alice's mic back on");
+		step('micPause');
+
+		if (args.screenshot) {
+			await sleep(1500); // a couple of stats updates and decoded frames on screen
+			await bob.screenshot({ path: args.screenshot });
+			step('screenshot', { path: args.screenshot });
+		}
+
+		if (args['ready-file']) {
+			require('fs').writeFileSync(args['ready-file'], String(ms()));
+			step('killRequested');
+			const reconnected = () => {
+				const s = window.demo.summary();
+				return s.moves >= 1 && s.consumers.length >= 2 && s.recvState === 'connected' && s.sendState === 'connected';
+			};
+			await waitFor(alice, reconnected, null, 30000, 'Alice reconnected after the worker died');
+			await waitFor(bob, reconnected, null, 30000, 'Bob reconnected after the worker died');
+			const again = Date.now();
+			let frames = 0;
+			while (Date.now() - again < args.duration * 1000 && frames <= 30) {
+				const now = await inbound(bob);
+				if (now && now.video) frames = Math.max(frames, now.video.framesDecoded);
+				await sleep(250);
+			}
+			result.mediaAfterMove = { framesDecoded: frames, ok: frames > 30 };
+			step('moved', { framesDecoded: frames, bobConsumers: (await bob.evaluate(() => window.demo.summary().consumers.length)) });
+		}
+
+		await alice.close();
+		delete pages.Alice;
+		await waitFor(bob, () => !window.demo.summary().peers.includes('Alice') && window.demo.summary().consumers.length === 0, null, 15000, 'Alice gone from Bob');
+		step('leave');
+		result.ok = true;
+	} catch (error) {
+		result.error = String(error && error.message ? error.message : error);
+		progress('error', result.error);
+	}
+	await finish(0);
+}
+
+main().catch((error) => {
+	process.stdout.write(`RESULT ${JSON.stringify({ ok: false, error: String(error.stack || error) })}\n`);
+	process.exit(2);
+});
