@@ -40,7 +40,11 @@ class RawWorker:
     # Reading.
     def pump(self, timeout: float) -> None:
         fds = {self.process.channel_read, self.process.payload_read, self.process.stderr}
-        ready, _, _ = select.select(list(fds), [], [], timeout)
+        # poll(), not select(): a long test run may hold fds above select()'s 1024 limit.
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        ready = [fd for fd, _event in poller.poll(timeout * 1000)]
         for fd in ready:
             try:
                 data = os.read(fd, 1 << 16)

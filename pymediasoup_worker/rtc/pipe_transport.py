@@ -102,7 +102,8 @@ class PipeTransport(Transport):
     # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
-        self.recv_transmission.update(size, self.shared.now_ms())
+        now_ms = self.shared.now_ms()
+        self.recv_transmission.update(size, now_ms)
         tuple_ = self.tuple
         if tuple_ is None:
             self.datagrams_ignored += 1  # not connected
@@ -115,7 +116,7 @@ class PipeTransport(Transport):
             if 191 < data[1] < 224:
                 self._on_rtcp_data(data)
             elif size > 11:
-                self._on_rtp_data(data)
+                self._on_rtp_data(data, now_ms)
             else:
                 self.datagrams_ignored += 1
         elif is_sctp(data):
@@ -124,7 +125,7 @@ class PipeTransport(Transport):
             self.datagrams_ignored += 1
             logger.debug(_WHERE, "ignoring received packet of unknown type")
 
-    def _on_rtp_data(self, data: bytes) -> None:
+    def _on_rtp_data(self, data: bytes, now_ms: int = 0) -> None:
         srtp = self.srtp
         if srtp is not None:
             plain = srtp.recv.unprotect_rtp(data)
@@ -141,7 +142,7 @@ class PipeTransport(Transport):
             if logger.warn_enabled("rtp"):
                 logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
             return
-        self.receive_rtp_packet(packet)
+        self.receive_rtp_packet(packet, now_ms)
 
     def _on_rtcp_data(self, data: bytes) -> None:
         srtp = self.srtp

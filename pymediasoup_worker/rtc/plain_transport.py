@@ -215,13 +215,14 @@ class PlainTransport(Transport):
     # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
-        self.recv_transmission.update(size, self.shared.now_ms())
+        now_ms = self.shared.now_ms()
+        self.recv_transmission.update(size, now_ms)
         # RFC 7983 / 5761: version 2, then RTCP packet types 192..223, else RTP.
         if size > 3 and 127 < data[0] < 192:
             if 191 < data[1] < 224:
                 self._on_rtcp_data(udp_socket, data, remote_addr)
             elif size > 11:
-                self._on_rtp_data(udp_socket, data, remote_addr)
+                self._on_rtp_data(udp_socket, data, remote_addr, now_ms)
             else:
                 self.datagrams_ignored += 1
         elif is_sctp(data):
@@ -230,10 +231,16 @@ class PlainTransport(Transport):
             self.datagrams_ignored += 1
             logger.debug(_WHERE, "ignoring received packet of unknown type")
 
-    def _on_rtp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
+    def _on_rtp_data(
+        self, udp_socket: Any, data: bytes, remote_addr: tuple, now_ms: int = 0
+    ) -> None:
         tuple_ = self.tuple
         if tuple_ is not None:
-            if not from_tuple(tuple_, udp_socket, remote_addr):
+            if (
+                tuple_.socket is not udp_socket
+                or remote_addr[1] != tuple_.remote_port
+                or remote_addr[0] != tuple_.remote_ip
+            ):
                 self.datagrams_ignored += 1
                 logger.debug(_WHERE, "ignoring RTP packet from unknown IP:port", "rtp")
                 return
@@ -263,7 +270,7 @@ class PlainTransport(Transport):
         if tuple_ is None:
             logger.debug(_WHERE, "setting RTP tuple (comedia mode enabled)", "rtp")
             self._learn_tuple(udp_socket, remote_addr)
-        self.receive_rtp_packet(packet)
+        self.receive_rtp_packet(packet, now_ms)
 
     def _on_rtcp_data(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         expected = self.tuple if self.rtcp_mux else self.rtcp_tuple

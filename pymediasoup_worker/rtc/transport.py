@@ -293,8 +293,11 @@ class Transport:
 
     # Received media, from the subclasses (mediasoup's ReceiveRtpPacket / ReceiveRtcpPacket /
     # ReceiveSctpData). The packet path: synchronous direct calls, one parse per datagram.
-    def receive_rtp_packet(self, packet: Any) -> None:
-        """A parsed RTP packet (core.rtp.packet.RtpPacket) for one of our Producers."""
+    def receive_rtp_packet(self, packet: Any, now_ms: int = 0) -> None:
+        """A parsed RTP packet (core.rtp.packet.RtpPacket) for one of our Producers.
+
+        ``now_ms``: the clock read for this datagram already, if the caller has it.
+        """
         producer = self._ssrc_table.get(packet.ssrc)
         if producer is None:
             ids = self.recv_rtp_header_extension_ids
@@ -315,9 +318,9 @@ class Transport:
         size = len(packet)
         result = producer.receive_rtp_packet(packet)
         if result == _MEDIA:
-            self.recv_rtp_transmission.update(size, self.shared.now_ms())
+            self.recv_rtp_transmission.update(size, now_ms or self.shared.now_ms())
         elif result == _RETRANSMISSION:
-            self.recv_rtx_transmission.update(size, self.shared.now_ms())
+            self.recv_rtx_transmission.update(size, now_ms or self.shared.now_ms())
         elif result == _DISCARDED:
             self.recv_stream_closed(packet.ssrc)
 
