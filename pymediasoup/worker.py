@@ -102,6 +102,7 @@ class Worker(EnhancedEventEmitter):
             ),
         )
         self._closed = False
+        self._fds_released = False
         self._died = False
         self._app_data = app_data
         self._routers: set[Router] = set()
@@ -155,6 +156,10 @@ class Worker(EnhancedEventEmitter):
         )
 
     def _release_fds(self) -> None:
+        """Close our ends of the worker's pipes, once (an fd number may be reused after)."""
+        if self._fds_released:
+            return
+        self._fds_released = True
         for reader in self._output:
             reader.close()
         self._channel.close()
@@ -202,8 +207,8 @@ class Worker(EnhancedEventEmitter):
                 os.kill(self._pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        self._channel.close()
-        self._payload_channel.close()
+        # Nothing more is read or written: the pipes go now, the exit watcher reaps the child.
+        self._release_fds()
         for router in list(self._routers):
             router.worker_closed()
         self._routers.clear()
