@@ -18,6 +18,14 @@
 //   moved       (with --ready-file F) the driver writes F; the runner kills the room's worker;
 //               both pages get roomMoved, reconnect, and Bob decodes Alice's video again
 //   leave       Alice's page closes: Bob's tile for her goes
+//   broadcast*  (with --broadcast-file F) Bob alone in the room: the driver writes F
+//               ({id, displayName, room}); the runner creates a broadcaster over the HTTP API
+//               and starts ffmpeg (VP8 test pattern + Opus tone) into it. Bob's page shows
+//               the broadcaster's tile ("... (broadcast)"), consumes its audio and video,
+//               decodes the video (framesDecoded rising, videoWidth > 0) and receives the
+//               audio; then the driver writes F.delete, the runner DELETEs the broadcaster
+//               (and kills ffmpeg), and Bob's tile for it goes. Recorded in result.broadcast,
+//               apart from result.ok (steps broadcastPeer, broadcastMedia, broadcastGone).
 
 'use strict';
 
@@ -25,7 +33,7 @@ const path = require('path');
 const { launchChromium } = require(path.join(__dirname, '..', 'browser', 'driver.js'));
 
 function parseArgs(argv) {
-	const args = { url: null, scenario: 'call', duration: 10, timeout: 60, chromium: '/usr/bin/chromium', screenshot: null, room: 'browser-test', 'ready-file': null };
+	const args = { url: null, scenario: 'call', duration: 10, timeout: 60, chromium: '/usr/bin/chromium', screenshot: null, room: 'browser-test', 'ready-file': null, 'broadcast-file': null };
 	for (let i = 2; i < argv.length; i++) {
 		const key = argv[i].replace(/^--/, '');
 		const value = argv[++i];
@@ -65,6 +73,88 @@ async function inbound(page) {
 		});
 		return out;
 	});
+}
+
+// The broadcaster's consumers on a page (inbound-rtp per kind, from each Consumer's own
+// receiver) and its tile's <video> size.
+async function broadcasterMedia(page, peerId) {
+	return page.evaluate(async (peerId) => {
+		const out = { video: null, audio: null, videoWidth: 0, videoHeight: 0 };
+		for (const { consumer, peerId: owner } of window.demo.state.consumers.values()) {
+			if (owner !== peerId || consumer.closed) continue;
+			const report = await consumer.getStats();
+			report.forEach((s) => {
+				if (s.type === 'inbound-rtp') {
+					out[s.kind] = { packetsReceived: s.packetsReceived, framesDecoded: s.framesDecoded || 0, bytesReceived: s.bytesReceived, packetsLost: s.packetsLost };
+				}
+			});
+		}
+		const tile = [...document.querySelectorAll('.tile')].find((t) => t.dataset.peerId === peerId);
+		const video = tile && tile.querySelector('video');
+		if (video) {
+			out.videoWidth = video.videoWidth;
+			out.videoHeight = video.videoHeight;
+		}
+		return out;
+	}, peerId);
+}
+
+async function broadcastStep(bob, args, step) {
+	const fs = require('fs');
+	const id = 'ffmpeg-test';
+	const displayName = 'FFmpeg test';
+	const out = { ok: false, id, displayName, samples: [] };
+	const started = Date.now();
+	const tmp = `${args['broadcast-file']}.tmp`;
+	fs.writeFileSync(tmp, JSON.stringify({ id, displayName, room: args.room }));
+	fs.renameSync(tmp, args['broadcast-file']); // the runner sees the whole file or nothing
+	step('broadcastRequested');
+
+	const tileName = (peerId) => {
+		const tile = [...document.querySelectorAll('.tile')].find((t) => t.dataset.peerId === peerId);
+		return tile ? tile.querySelector('.name').textContent : null;
+	};
+	await waitFor(bob, (name) => window.demo.summary().peers.includes(name), displayName, 20000, 'Bob sees the broadcaster');
+	out.tileName = await bob.evaluate(tileName, id);
+	const consumersOf = (peerId) => window.demo.summary().consumers.filter((c) => c.peerId === peerId).map((c) => c.kind).sort();
+	await waitFor(bob, (peerId) => window.demo.summary().consumers.filter((c) => c.peerId === peerId).length >= 2, id, 15000, "Bob consumes the broadcaster's audio and video");
+	out.consumerKinds = await bob.evaluate(consumersOf, id);
+	step('broadcastPeer', { tileName: out.tileName, consumers: out.consumerKinds, afterMs: Date.now() - started });
+
+	// Decoding: framesDecoded rising on the broadcaster's video consumer (two samples apart,
+	// past 30 frames), the <video> has a size, and its audio packets arrive (> 100).
+	const mediaStart = Date.now();
+	let first = null;
+	let last = null;
+	while (Date.now() - mediaStart < 20000) {
+		last = await broadcasterMedia(bob, id);
+		const frames = last.video ? last.video.framesDecoded : 0;
+		out.samples.push({ t: Date.now() - mediaStart, frames, audioPackets: last.audio ? last.audio.packetsReceived : 0, videoWidth: last.videoWidth });
+		if (first === null && frames > 0) first = { t: Date.now() - mediaStart, framesDecoded: frames };
+		if (first && frames > 30 && frames > first.framesDecoded && last.videoWidth > 0 && last.audio && last.audio.packetsReceived > 100) break;
+		await sleep(250);
+	}
+	out.first = first;
+	out.last = last;
+	out.mediaMs = Date.now() - mediaStart;
+	const frames = last && last.video ? last.video.framesDecoded : 0;
+	out.mediaOk = Boolean(first && frames > 30 && frames > first.framesDecoded && last.videoWidth > 0 && last.audio && last.audio.packetsReceived > 100);
+	out.samples = out.samples.filter((_, i, all) => i % 4 === 0 || i === all.length - 1); // keep it short
+	if (out.mediaOk) step('broadcastMedia', { framesDecoded: frames, first: first.framesDecoded, videoWidth: last.videoWidth, videoHeight: last.videoHeight, audioPackets: last.audio.packetsReceived, afterMs: out.mediaMs });
+
+	fs.writeFileSync(`${args['broadcast-file']}.delete`, String(ms()));
+	const deleteAsked = Date.now();
+	await waitFor(bob, (peerId) => {
+		const s = window.demo.summary();
+		return !s.consumers.some((c) => c.peerId === peerId) && ![...document.querySelectorAll('.tile')].some((t) => t.dataset.peerId === peerId);
+	}, id, 15000, "the broadcaster's tile gone from Bob's page");
+	out.peersAfter = await bob.evaluate(() => window.demo.summary().peers);
+	out.tileGone = !out.peersAfter.includes(displayName);
+	out.goneMs = Date.now() - deleteAsked;
+	step('broadcastGone', { afterMs: out.goneMs, peers: out.peersAfter });
+	out.totalMs = Date.now() - started;
+	out.ok = out.mediaOk && out.tileGone;
+	return out;
 }
 
 async function main() {
@@ -192,6 +282,12 @@ async function main() {
 	} catch (error) {
 		result.error = String(error && error.message ? error.message : error);
 		progress('error', result.error);
+	}
+	if (args['broadcast-file'] && pages.Bob) {
+		result.broadcast = await broadcastStep(pages.Bob, args, step).catch((error) => {
+			progress('broadcast error', error.message);
+			return { ok: false, error: String(error && error.message ? error.message : error) };
+		});
 	}
 	await finish(0);
 }

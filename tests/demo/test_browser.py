@@ -1,7 +1,8 @@
 """The demo in headless Chromium: two pages in one room, with the real app (index.html,
 app.bundle.js with mediasoup-client), in a fresh network namespace (tests/browser/harness.py).
 
-One run (``browser_run.py`` + ``demo_driver.js``) serves every test here; its result is kept
+One run (``browser_run.py`` + ``demo_driver.js``) serves every test here, the ffmpeg
+broadcaster (HTTP API + ffmpeg, seen by Bob's page) included; its result is kept
 in ``tests/browser/build/last-demo.json``, and Bob's page mid-call in
 ``tests/browser/build/demo.png``, copied to docs/img/demo.png (the README's picture) when
 that is missing or with ``PYMEDIASOUP_DEMO_SCREENSHOT=1``.
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = harness.BUILD_DIR / "demo.png"
 README_PICTURE = ROOT / "docs" / "img" / "demo.png"
 RUN_TIMEOUT = 180
+
 
 @pytest.fixture(scope="module")
 def call() -> dict[str, Any]:
@@ -59,8 +61,9 @@ def call() -> dict[str, Any]:
 
 
 def _explain(result: dict[str, Any]) -> str:
-    keys = ("error", "steps", "media", "mediaAfterMove", "console", "summaries")
+    keys = ("error", "steps", "media", "mediaAfterMove", "broadcast", "console", "summaries")
     keep = {k: result.get(k) for k in keys}
+    keep["serverBroadcast"] = (result.get("server") or {}).get("broadcast")
     return "\n" + json.dumps(keep, indent=1)[:6000]
 
 
@@ -106,3 +109,36 @@ def test_media_flows_again_after_the_move(call: dict[str, Any]) -> None:
 def test_media_flows_between_the_pages(call: dict[str, Any]) -> None:
     media = call.get("media") or {}
     assert media.get("ok"), _explain(call)
+
+
+def test_ffmpeg_broadcaster_is_seen_decoded_and_removed(call: dict[str, Any]) -> None:
+    """An ffmpeg test source injected through the broadcaster HTTP API (two PlainTransports,
+    comedia; Opus + VP8 Producers) shows up on Bob's page as a peer, whose video Bob DECODES
+    and whose audio he receives; DELETE of the broadcaster removes the tile."""
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed")
+    server = (call.get("server") or {}).get("broadcast") or {}
+    assert "error" not in server, _explain(call)
+    steps = call.get("steps", {})
+    for name in ("broadcastPeer", "broadcastMedia", "broadcastGone"):
+        assert name in steps, f"step {name!r} not reached" + _explain(call)
+    page = call["broadcast"]
+    assert page["ok"], _explain(call)
+    # The tile: the broadcaster as a peer, flagged as a broadcast, with its two consumers.
+    assert page["tileName"] == "FFmpeg test (broadcast)"
+    assert page["consumerKinds"] == ["audio", "video"]
+    # Decoded video: framesDecoded rising on the broadcaster's video consumer, and the
+    # <video> element has ffmpeg's 640x480 test pattern.
+    video = page["last"]["video"]
+    assert video["framesDecoded"] > 30 and video["framesDecoded"] > page["first"]["framesDecoded"]
+    assert (page["last"]["videoWidth"], page["last"]["videoHeight"]) == (640, 480)
+    assert page["last"]["audio"]["packetsReceived"] > 100
+    # Server side: comedia learnt ffmpeg's ports, the Producers got its packets, ffmpeg was
+    # still running when the driver asked for the DELETE, and was then stopped by its pid.
+    assert server["deleteAsked"] and server["ffmpegRunningAtDelete"], _explain(call)
+    assert all(port > 0 for port in server["comediaRemotePorts"]), server
+    assert server["producerPackets"]["audio"] > 100 and server["producerPackets"]["video"] > 30
+    assert server["ffmpegStop"].startswith(("SIGTERM to pid", "SIGKILL to pid")), server
+    assert not server["inRoomAfterDelete"]
+    # And the page dropped the tile.
+    assert page["tileGone"] and "FFmpeg test" not in page["peersAfter"]
