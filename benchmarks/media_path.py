@@ -46,7 +46,7 @@ class NullTransport:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def on_consumer_send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+    def on_consumer_send_rtp_packet(self, consumer: Any, packet: Any, now_ms: Any = None) -> None:
         pass
 
 
@@ -68,7 +68,7 @@ def make_packets(kind: str, count: int) -> list[RtpPacket]:
 
 def run(kind: str, consumers: int, count: int, profile: bool = False) -> float:
     harness = Harness()
-    harness.transport.on_consumer_send_rtp_packet = lambda c, p: None  # type: ignore[method-assign]
+    harness.transport.on_consumer_send_rtp_packet = lambda c, p, now_ms=None: None  # type: ignore[method-assign]
     if kind == "video":
         producer = harness.produce(video_producer())
         for n in range(consumers):

@@ -17,7 +17,7 @@ class RateCalculator:
     __slots__ = (
         "window_size_ms", "scale", "window_items", "item_size_ms", "bytes",
         "_counts", "_times", "_newest_index", "_newest_start", "_oldest_index",
-        "_oldest_start", "_total", "_last_rate", "_last_time",
+        "_oldest_start", "_total", "_last_rate", "_last_time", "_fast_until",
     )  # fmt: skip
 
     def __init__(
@@ -44,8 +44,19 @@ class RateCalculator:
         self._total = 0
         self._last_rate = 0
         self._last_time = 0
+        # update() takes the fast path (add to the newest slot, nothing to expire) while
+        # _newest_start <= now_ms < _fast_until.
+        self._fast_until = 0
 
     def update(self, size: int, now_ms: int) -> None:
+        if self._newest_start <= now_ms < self._fast_until:
+            # Per packet, often several times: the same slot, nothing expired.
+            self.bytes += size
+            self._counts[self._newest_index] += size
+            self._total += size
+            self._last_rate = 0
+            self._last_time = 0
+            return
         if now_ms < self._oldest_start:
             return  # older than the window: cannot happen with a monotonic clock
         self.bytes += size
@@ -73,6 +84,11 @@ class RateCalculator:
         # Recompute on the next get_rate(), even at the same now_ms.
         self._last_rate = 0
         self._last_time = 0
+        # Same slot until item_size_ms passed; nothing to expire until the oldest slot
+        # leaves the window (_remove_old_data only moves _oldest_start forward).
+        self._fast_until = min(
+            self._newest_start + self.item_size_ms, self._oldest_start + self.window_size_ms + 1
+        )
 
     def get_rate(self, now_ms: int) -> int:
         if now_ms == self._last_time:

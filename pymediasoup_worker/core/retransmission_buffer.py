@@ -1,6 +1,6 @@
 """The packets an outgoing stream keeps to answer NACKs (mediasoup's RtpStreamSend buffer).
 
-The buffer holds opaque items (the caller's packet clones) by 16-bit seq. It covers at
+The buffer holds opaque items (the caller's packet copies) by 16-bit seq. It covers at
 most ``max_items`` consecutive seqs, from the oldest kept (``start_seq``) to the newest;
 older packets are evicted when a newer one needs the room, and whenever they are more
 than ``max_retransmission_delay_ms`` older (in RTP time) than the newest timestamp seen.
@@ -50,7 +50,7 @@ class StorageItem:
 class RetransmissionBuffer:
     __slots__ = (
         "max_items", "max_retransmission_delay_ms", "clock_rate", "_max_age_ts", "_items",
-        "_start_seq", "_newest_seq", "_max_timestamp",
+        "_states", "_start_seq", "_newest_seq", "_max_timestamp",
     )  # fmt: skip
 
     def __init__(
@@ -70,7 +70,10 @@ class RetransmissionBuffer:
         # The largest timestamp difference not over the max delay in whole ms, as mediasoup
         # (diff_ts * 1000 // clock_rate <= max_delay).
         self._max_age_ts = ((max_retransmission_delay_ms + 1) * clock_rate - 1) // 1000
-        self._items: dict[int, StorageItem] = {}
+        # seq -> (packet, timestamp, stored_at_ms): a tuple per insert, the hot path (a
+        # StorageItem is built only for a seq that get() or a NACK asks for, in _states).
+        self._items: dict[int, tuple[Any, int, int]] = {}
+        self._states: dict[int, StorageItem] = {}
         # Both meaningful only when _items is not empty; _start_seq is always a stored seq.
         self._start_seq = 0
         self._newest_seq = 0
@@ -93,7 +96,13 @@ class RetransmissionBuffer:
         return self._max_timestamp
 
     def get(self, seq: int) -> StorageItem | None:
-        return self._items.get(seq)
+        item = self._states.get(seq)
+        if item is None:
+            entry = self._items.get(seq)
+            if entry is None:
+                return None
+            item = self._states[seq] = StorageItem(entry[0], seq, entry[1], entry[2])
+        return item
 
     def seqs(self) -> list[int]:
         """The stored seqs, oldest first (for tests and dumps)."""
@@ -107,6 +116,7 @@ class RetransmissionBuffer:
     def clear(self) -> None:
         """Forget every packet (mediasoup clears it when the stream pauses)."""
         self._items.clear()
+        self._states.clear()
         self._max_timestamp = None
 
     def insert(self, now_ms: int, seq: int, timestamp: int, packet: Any) -> bool:
@@ -125,14 +135,18 @@ class RetransmissionBuffer:
             max_items = self.max_items
             if ahead >= max_items:
                 items.clear()  # a jump beyond the buffer: nothing kept is near it
+                self._states.clear()
                 self._start_seq = seq
             else:
                 # Make room: the span start..seq must fit in max_items. The newest item
                 # is within it, so these loops end before the dict empties.
                 start = self._start_seq
                 if (seq - start) & 0xFFFF >= max_items:
+                    states = self._states
                     while True:
                         del items[start]
+                        if states:
+                            states.pop(start, None)
                         start = (start + 1) & 0xFFFF
                         while start not in items:
                             start = (start + 1) & 0xFFFF
@@ -146,11 +160,12 @@ class RetransmissionBuffer:
             self._start_seq = seq
         else:
             stored = items.get(seq)
-            if stored is not None and stored.timestamp == timestamp:
+            if stored is not None and stored[1] == timestamp:
                 return False  # a duplicate
             # Otherwise a new packet reuses the seq (mediasoup replaces it).
+            self._states.pop(seq, None)
 
-        items[seq] = StorageItem(packet, seq, timestamp, now_ms)
+        items[seq] = (packet, timestamp, now_ms)
         max_ts = self._max_timestamp
         if max_ts is None:
             self._max_timestamp = max_ts = timestamp
@@ -161,10 +176,10 @@ class RetransmissionBuffer:
                 self._max_timestamp = max_ts = timestamp
         # Evict from the front what is now too old (_is_older_than_max_delay, inlined).
         max_age_ts = self._max_age_ts
-        diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
+        diff_ts = (max_ts - items[self._start_seq][1]) & MAX_VALUE_32
         if max_age_ts < diff_ts <= MAX_VALUE_32 >> 1:
             while items:
-                diff_ts = (max_ts - items[self._start_seq].timestamp) & MAX_VALUE_32
+                diff_ts = (max_ts - items[self._start_seq][1]) & MAX_VALUE_32
                 if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
                     break
                 self._remove_start()
@@ -179,13 +194,13 @@ class RetransmissionBuffer:
         exactly) an RTT ago is not resent again.
         """
         rtt = int(rtt_ms) or DEFAULT_RTT
-        items = self._items
+        get = self.get
         result: list[StorageItem] = []
         seq = pid
         requested = True
         while requested or blp:
             if requested:
-                item = items.get(seq)
+                item = get(seq)
                 if (
                     item is not None
                     and not self._is_too_old(item, now_ms)
@@ -222,6 +237,8 @@ class RetransmissionBuffer:
         """Evict the oldest item and move start_seq to the next stored one."""
         items = self._items
         del items[self._start_seq]
+        if self._states:
+            self._states.pop(self._start_seq, None)
         if not items:
             return
         seq = self._start_seq

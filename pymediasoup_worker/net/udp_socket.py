@@ -16,6 +16,10 @@ from .port_manager import PortManager
 
 _MAX_DATAGRAM = 65536
 _MAX_READS_PER_WAKEUP = 64  # let the loop breathe under a flood
+# One receive buffer for every socket: one thread, and each datagram is copied out of it
+# before on_packet runs.
+_RECV_BUFFER = bytearray(_MAX_DATAGRAM)
+_RECV_VIEW = memoryview(_RECV_BUFFER)
 
 OnUdpPacket = Callable[["UdpSocket", bytes, tuple], None]
 
@@ -66,16 +70,21 @@ class UdpSocket:
         self._port_manager.unbind("udp", self._bound_ip, self.local_port)
 
     def _on_readable(self) -> None:
-        recvfrom = self._sock.recvfrom
+        # Into one preallocated buffer, then a copy of the datagram's bytes: recvfrom(65536)
+        # would allocate (and page-fault) a fresh 64 KiB object per datagram.
+        recvfrom_into = self._sock.recvfrom_into
+        buffer = _RECV_BUFFER
+        view = _RECV_VIEW
         for _ in range(_MAX_READS_PER_WAKEUP):
             try:
-                data, addr = recvfrom(_MAX_DATAGRAM)
+                size, addr = recvfrom_into(buffer)
+                data = bytes(view[:size])
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as exc:  # e.g. ICMP port unreachable surfacing as ECONNREFUSED
                 logger.debug("RTC::UdpSocket::OnUvRecv", f"recvfrom() failed: {exc}")
                 return
-            self.recv_bytes += len(data)
+            self.recv_bytes += size
             try:
                 self.on_packet(self, data, addr)
             except Exception as exc:  # noqa: BLE001 - never die of a peer's packet

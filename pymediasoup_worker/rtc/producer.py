@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from ..channel.channel_request import ChannelRequest
 from ..core.keyframe_request_manager import KeyFrameRequestManager
 from ..core.rtp import header_extensions as ext
-from ..core.rtp.packet import RtpPacket
+from ..core.rtp.packet import ONE_BYTE_PROFILE, RtpPacket
 from ..core.rtp.rtcp.compound import CompoundPacket
 from ..core.rtp.rtcp.xr import ExtendedReportPacket, ReceiverReferenceTime
 from ..core.rtp_stream import RtpStreamParams
@@ -39,6 +39,20 @@ _WHERE = "Producer"
 _MID_PLACEHOLDER = bytes(ext.MID_MAX_LENGTH)
 _ABS_SEND_TIME_PLACEHOLDER = bytes(3)
 _TRANSPORT_WIDE_CC_PLACEHOLDER = bytes(2)
+
+
+def _fixed_block(elements: list[tuple[int, bytes]], start: int) -> tuple[bytes, dict[int, int]]:
+    """A one-byte extension block of ``elements`` (its 4-byte header included) and the
+    offsets of their values in a packet whose block header starts at ``start``."""
+    body = bytearray()
+    offsets: dict[int, int] = {}
+    for ext_id, value in elements:
+        body.append((ext_id << 4) | (len(value) - 1))
+        offsets[ext_id] = start + 4 + len(body)
+        body += value
+    body += bytes(-len(body) & 3)
+    header = ONE_BYTE_PROFILE.to_bytes(2, "big") + (len(body) >> 2).to_bytes(2, "big")
+    return header + bytes(body), offsets
 
 
 class ReceiveRtpPacketResult(IntEnum):
@@ -229,6 +243,20 @@ class Producer:
             if ids[name]
         ]
         self._frame_marking_ext_id = ids["frameMarking"] or ids["frameMarking07"]
+        # The mangling's elements: the fixed ones (placeholders), then the proxied ones
+        # (received id, router id) copied when the packet has them.
+        self._mangle_fixed: list[tuple[int, bytes]] = [(ext.MID, _MID_PLACEHOLDER)]
+        if self.kind == "audio":
+            self._mangle_proxied = (
+                [(self._ext_audio_level, ext.SSRC_AUDIO_LEVEL)] if self._ext_audio_level else []
+            )
+        else:
+            self._mangle_fixed.append((ext.ABS_SEND_TIME, _ABS_SEND_TIME_PLACEHOLDER))
+            self._mangle_fixed.append((ext.TRANSPORT_WIDE_CC_01, _TRANSPORT_WIDE_CC_PLACEHOLDER))
+            self._mangle_proxied = self._video_proxied_ext_ids
+        # The block of the fixed elements alone, built once per CSRC-block start:
+        # start -> (block with its header, element id -> value offset).
+        self._mangle_fixed_blocks: dict[int, tuple[bytes, dict[int, int]]] = {}
 
     def _parse_rtp_mapping(self, mapping: Any) -> None:
         if not isinstance(mapping, dict):
@@ -550,20 +578,24 @@ class Producer:
                 "rtp",
             )
             return False
-        extensions: list[tuple[int, bytes]] = [(ext.MID, _MID_PLACEHOLDER)]
-        if self.kind == "audio":
-            if self._ext_audio_level:
-                value = packet.get_extension(self._ext_audio_level)
+        extensions: list[tuple[int, bytes]] | None = None
+        if self._mangle_proxied and packet.buffer[0] & 0x10:
+            get_extension = packet.get_extension
+            for received_id, router_id in self._mangle_proxied:
+                value = get_extension(received_id)
                 if value is not None and len(value) <= 16:
-                    extensions.append((ext.SSRC_AUDIO_LEVEL, value))
-        else:
-            extensions.append((ext.ABS_SEND_TIME, _ABS_SEND_TIME_PLACEHOLDER))
-            extensions.append((ext.TRANSPORT_WIDE_CC_01, _TRANSPORT_WIDE_CC_PLACEHOLDER))
-            for received_id, router_id in self._video_proxied_ext_ids:
-                value = packet.get_extension(received_id)
-                if value is not None and len(value) <= 16:
+                    if extensions is None:
+                        extensions = list(self._mangle_fixed)
                     extensions.append((router_id, value))
-        packet.set_extensions(extensions)
+        if extensions is None:
+            # Nothing proxied in this packet: the block is the same every time (no rebuild).
+            start = 12 + ((packet.buffer[0] & 0x0F) << 2)
+            fixed = self._mangle_fixed_blocks.get(start)
+            if fixed is None:
+                fixed = self._mangle_fixed_blocks[start] = _fixed_block(self._mangle_fixed, start)
+            packet.set_extension_block(*fixed)
+        else:
+            packet.set_extensions(extensions)
         packet.rewrite(
             mapped_payload_type,
             packet.sequence_number,

@@ -108,14 +108,15 @@ class SimpleConsumer(Consumer):
         seq = seq_manager.input(orig_seq)
         if seq is None:
             return
+        if now_ms is None:
+            now_ms = self.shared.now_ms()
         orig_ssrc = packet.ssrc
-        timestamp = packet.timestamp
-        packet.rewrite(payload_type, seq, timestamp, self._ssrc)
-        self.rtp_stream.receive_packet(packet, self.shared.now_ms() if now_ms is None else now_ms)
-        self.listener.on_consumer_send_rtp_packet(self, packet)
+        packet.rewrite_seq_ssrc(seq, self._ssrc)
+        self.rtp_stream.receive_packet(packet, now_ms)
+        self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
         if self.trace_event_types:
             self.emit_trace_event_rtp_and_key_frame_types(packet)
-        packet.rewrite(payload_type, orig_seq, timestamp, orig_ssrc)
+        packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)
 
     # The Producer's streams.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:

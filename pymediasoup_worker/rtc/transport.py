@@ -954,15 +954,23 @@ class Transport:
         )
 
     # Consumer::Listener.
-    def on_consumer_send_rtp_packet(self, consumer: Any, packet: Any) -> None:
-        """A Consumer's (rewritten) RTP packet: counters, then the network, right now."""
-        now_ms = self.shared.now_ms()
+    def on_consumer_send_rtp_packet(
+        self, consumer: Any, packet: Any, now_ms: int | None = None
+    ) -> None:
+        """A Consumer's (rewritten) RTP packet: counters, then the network, right now.
+
+        ``now_ms``: the clock read for this datagram already, if the caller has it.
+        """
+        if now_ms is None:
+            now_ms = self.shared.now_ms()
         abs_send_time_id = consumer.rtp_header_extension_ids.get("absSendTime")
         if abs_send_time_id:
             packet.update_abs_send_time(abs_send_time_id, now_ms)
         # Transport-wide sequence numbers are written here once a transport-cc client
         # exists (congestion control comes later).
-        self.send_rtp_transmission.update(len(packet), now_ms)
+        counter = self.send_rtp_transmission
+        counter.packets += 1  # RtpDataCounter.update, inlined (per packet per consumer)
+        counter.rate.update(len(packet.buffer), now_ms)
         sent = self.send_rtp_packet(consumer, packet)
         if sent:
             self.send_transmission.update(sent, now_ms)

@@ -117,7 +117,9 @@ class FakeTransport:
         return self.router.on_transport_need_worst_remote_fraction_lost(self, producer, mapped_ssrc)
 
     # Consumer::Listener.
-    def on_consumer_send_rtp_packet(self, consumer: Any, packet: Any) -> None:
+    def on_consumer_send_rtp_packet(
+        self, consumer: Any, packet: Any, now_ms: int | None = None
+    ) -> None:
         self.sent.append((consumer, bytes(packet.buffer)))
 
     def on_consumer_retransmit_rtp_packet(self, consumer: Any, packet: Any) -> None:

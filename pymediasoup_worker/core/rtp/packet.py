@@ -36,6 +36,7 @@ _unpack_header_and_ext = struct.Struct("!BBHIIHH").unpack_from
 _pack_u16 = struct.Struct("!H").pack_into
 _pack_u32 = struct.Struct("!I").pack_into
 _pack_rewrite = struct.Struct("!BHII").pack_into  # second byte .. SSRC, in one call
+_pack_seq_ts_ssrc = struct.Struct("!HII").pack_into  # seq .. SSRC, in one call
 _pack_header = _HEADER.pack
 
 ONE_BYTE_PROFILE = 0xBEDE
@@ -45,6 +46,17 @@ TWO_BYTES_PROFILE = 0x1000  # the low 4 bits ("appbits") may hold anything
 _EXT_NONE = 0  # no extension, or one with a profile other than RFC 8285's
 _EXT_ONE_BYTE = 1
 _EXT_TWO_BYTES = 2
+
+
+_last_abs_send_time: list = [-1, b""]  # [ms, its 3 bytes]: one conversion per ms
+
+
+def _abs_send_time_bytes(ms: int) -> bytes:
+    last = _last_abs_send_time
+    if last[0] != ms:
+        last[0] = ms
+        last[1] = time_ms_to_abs_send_time(ms).to_bytes(3, "big")
+    return last[1]
 
 
 def is_rtp(data: bytes | bytearray | memoryview) -> bool:
@@ -303,6 +315,12 @@ class RtpPacket:
         self._payload_type = payload_type
         self._sequence_number = sequence_number
         self._timestamp = timestamp
+        self._ssrc = ssrc
+
+    def rewrite_seq_ssrc(self, sequence_number: int, ssrc: int) -> None:
+        """Set sequence number and SSRC in one write (a SimpleConsumer's rewrite)."""
+        _pack_seq_ts_ssrc(self._buf, 2, sequence_number, self._timestamp, ssrc)
+        self._sequence_number = sequence_number
         self._ssrc = ssrc
 
     # Layout.
@@ -589,6 +607,25 @@ class RtpPacket:
             self._ext_start = self._payload_offset = start
             self._ext_map = {}
 
+    def set_extension_block(self, block: bytes, ext_map: dict[int, int]) -> None:
+        """Replace the extension block with a one-byte form ``block`` built by the caller.
+
+        The fast form of ``set_extensions`` for a block that is the same packet after
+        packet (the Producer's mangling builds it once): ``block`` includes its 4-byte
+        header (profile 0xBEDE, length) and is a multiple of 4 bytes long; ``ext_map`` maps
+        each element id to the offset of its value in a packet with this CSRC count
+        (``12 + 4 * csrc_count + 4 + offset in the block``). It is shared, never mutated.
+        """
+        buf = self._buf
+        first = buf[0]
+        start = 12 + ((first & 0x0F) << 2)
+        buf[start : self._payload_offset if first & 0x10 else start] = block
+        buf[0] = first | 0x10
+        self._ext_kind = _EXT_ONE_BYTE
+        self._ext_start = start + 4
+        self._payload_offset = start + len(block)
+        self._ext_map = ext_map
+
     # Typed extension readers and writers; each takes the id the extension has in this packet.
 
     def read_mid(self, ext_id: int) -> str | None:
@@ -618,11 +655,8 @@ class RtpPacket:
         span = self._span(ext_id)
         if span is None or span[1] != 3:
             return False
-        value = time_ms_to_abs_send_time(ms)
-        buf, pos = self._buf, span[0]
-        buf[pos] = value >> 16
-        buf[pos + 1] = (value >> 8) & 0xFF
-        buf[pos + 2] = value & 0xFF
+        pos = span[0]
+        self._buf[pos : pos + 3] = _abs_send_time_bytes(ms)
         return True
 
     def read_transport_wide_cc01(self, ext_id: int) -> int | None:
