@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .channel.channel import Channel
     from .channel.payload_channel import PayloadChannel
 
+
 def _default_score() -> dict[str, Any]:
     return {"score": 10, "producerScore": 10, "producerScores": []}
 

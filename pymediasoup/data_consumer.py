@@ -86,4 +86,6 @@ class DataConsumer(DataChannelObject):
                 return
             self.safe_emit("message", payload, (data or {}).get("ppid"))
         else:
-            self._logger.error("ignoring unknown payload event %r [dataConsumer:%s]", event, self.id)
+            self._logger.error(
+                "ignoring unknown payload event %r [dataConsumer:%s]", event, self.id
+            )

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from .channel.channel import Channel
     from .channel.payload_channel import PayloadChannel
 
+
 class Producer(ChannelObject):
     """Create with :meth:`Transport.produce`.
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from .active_speaker_observer import ActiveSpeakerObserver
 from .audio_level_observer import AudioLevelObserver
+from .channel_object import ChannelObject
 from .direct_transport import DirectTransport
-from .enhanced_event_emitter import EnhancedEventEmitter
-from .errors import InvalidStateError, MediasoupError
+from .errors import InvalidStateError
 from .pipe_transport import PipeTransport
 from .plain_transport import PlainTransport
 from .rtp_observer import RtpObserver
@@ -72,11 +72,13 @@ def _check_sctp_options(
     }
 
 
-class Router(EnhancedEventEmitter):
+class Router(ChannelObject):
     """Create with :meth:`pymediasoup.Worker.create_router`.
 
     Events: 'workerclose'. Observer: 'close', 'newtransport', 'newrtpobserver'.
     """
+
+    _kind_name, _id_key, _method_prefix = "Router", "routerId", "router"
 
     def __init__(
         self,
@@ -87,13 +89,13 @@ class Router(EnhancedEventEmitter):
         payload_channel: PayloadChannel,
         app_data: dict[str, Any],
     ) -> None:
-        super().__init__()
-        self._internal = internal
-        self._data = data
-        self._channel = channel
-        self._payload_channel = payload_channel
-        self._app_data = app_data
-        self._closed = False
+        super().__init__(
+            internal=internal,
+            data=data,
+            channel=channel,
+            payload_channel=payload_channel,
+            app_data=app_data,
+        )
         self._transports: dict[str, Transport] = {}
         self._producers: dict[str, Producer] = {}
         self._rtp_observers: dict[str, RtpObserver] = {}
@@ -102,43 +104,17 @@ class Router(EnhancedEventEmitter):
         self._map_router_pipe_transports: dict[Router, tuple[PipeTransport, PipeTransport]] = {}
         # pipe_to_router() calls create the pair one at a time (mediasoup's AwaitQueue).
         self._pipe_to_router_lock = asyncio.Lock()
-        self._observer = EnhancedEventEmitter()
-
-    @property
-    def id(self) -> str:
-        return self._internal["routerId"]
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
 
     @property
     def rtp_capabilities(self) -> dict[str, Any]:
         return self._data["rtpCapabilities"]
 
-    @property
-    def app_data(self) -> dict[str, Any]:
-        return self._app_data
-
-    @app_data.setter
-    def app_data(self, value: Any) -> None:
-        raise MediasoupError("cannot override appData object")
-
-    @property
-    def observer(self) -> EnhancedEventEmitter:
-        return self._observer
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidStateError("Router closed")
-
     # --- closing ---------------------------------------------------------------
 
     def close(self) -> None:
-        if self._closed:
+        if not self._shut():
             return
         logger.debug("close()")
-        self._closed = True
         request_close(self._channel, "router.close", self._internal)
         self._close_children()
         self.emit("@close")
@@ -146,10 +122,9 @@ class Router(EnhancedEventEmitter):
 
     def worker_closed(self) -> None:
         """The Worker closed: nothing is sent; 'workerclose' is emitted."""
-        if self._closed:
+        if not self._shut():
             return
         logger.debug("workerClosed()")
-        self._closed = True
         self._close_children()
         self.safe_emit("workerclose")
         self._observer.safe_emit("close")
@@ -166,10 +141,6 @@ class Router(EnhancedEventEmitter):
             rtp_observer.router_closed()
         self._data_producers.clear()
         self._map_router_pipe_transports.clear()
-
-    async def dump(self) -> dict[str, Any]:
-        self._check_open()
-        return await self._channel.request("router.dump", self._internal)
 
     # --- transports ------------------------------------------------------------
 

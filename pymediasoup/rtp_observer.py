@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from .channel.payload_channel import PayloadChannel
     from .producer import Producer
 
+
 class RtpObserver(ChannelObject):
     """Common part of AudioLevelObserver and ActiveSpeakerObserver.
 

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import ortc
+from .channel_object import ChannelObject
 from .consumer import Consumer
 from .data_consumer import DataConsumer
 from .data_producer import DataProducer
 from .enhanced_event_emitter import EnhancedEventEmitter
-from .errors import InvalidStateError, MediasoupError
+from .errors import MediasoupError
 from .producer import Producer
 from .utils import (
     check_app_data,
@@ -44,11 +45,11 @@ logger = logging.getLogger("pymediasoup.Transport")
 _MAX_MID = 100_000_000
 
 
-class Transport(EnhancedEventEmitter):
+class Transport(ChannelObject):
     """Common part of all transports. Create them with the Router's factories."""
 
-    # Name used in error messages.
-    _kind_name = "Transport"
+    # Subclasses set their own name for error messages.
+    _kind_name, _id_key, _method_prefix = "Transport", "transportId", "transport"
 
     def __init__(
         self,
@@ -62,16 +63,16 @@ class Transport(EnhancedEventEmitter):
         get_producer_by_id: Callable[[str], Producer | None],
         get_data_producer_by_id: Callable[[str], DataProducer | None],
     ) -> None:
-        super().__init__()
-        self._internal = internal
-        self._data = data
-        self._channel = channel
-        self._payload_channel = payload_channel
-        self._app_data = app_data
+        super().__init__(
+            internal=internal,
+            data=data,
+            channel=channel,
+            payload_channel=payload_channel,
+            app_data=app_data,
+        )
         self._get_router_rtp_capabilities = get_router_rtp_capabilities
         self._get_producer_by_id = get_producer_by_id
         self._get_data_producer_by_id = get_data_producer_by_id
-        self._closed = False
         self._producers: dict[str, Producer] = {}
         self._consumers: dict[str, Consumer] = {}
         self._data_producers: dict[str, DataProducer] = {}
@@ -80,26 +81,7 @@ class Transport(EnhancedEventEmitter):
         self._next_mid_for_consumers = 0
         self._sctp_stream_ids: bytearray | None = None
         self._next_sctp_stream_id = 0
-        self._observer = EnhancedEventEmitter()
         self._channel.on(self.id, self._on_channel_notification)
-
-    # --- properties ------------------------------------------------------------
-
-    @property
-    def id(self) -> str:
-        return self._internal["transportId"]
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    @property
-    def app_data(self) -> dict[str, Any]:
-        return self._app_data
-
-    @app_data.setter
-    def app_data(self, value: Any) -> None:
-        raise MediasoupError("cannot override appData object")
 
     @property
     def observer(self) -> EnhancedEventEmitter:
@@ -109,23 +91,17 @@ class Transport(EnhancedEventEmitter):
 
     # --- closing ---------------------------------------------------------------
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise InvalidStateError(f"{self._kind_name} closed")
-
     def _mark_closed(self) -> None:
-        """Set the closed flag; subclasses also set their states to 'closed'."""
-        self._closed = True
+        """Subclasses also set their states to 'closed'."""
         if self._data.get("sctpState"):
             self._data["sctpState"] = "closed"
 
     def close(self) -> None:
         """Close the transport and everything on it (sends ``transport.close``)."""
-        if self._closed:
+        if not self._shut():
             return
         logger.debug("close() [id:%s]", self.id)
         self._mark_closed()
-        self._remove_listeners()
         request_close(self._channel, "transport.close", self._internal)
         self._close_children(tell_router=True)
         self.emit("@close")
@@ -133,18 +109,13 @@ class Transport(EnhancedEventEmitter):
 
     def router_closed(self) -> None:
         """The Router (or its Worker) closed: nothing is sent; 'routerclose' is emitted."""
-        if self._closed:
+        if not self._shut():
             return
         logger.debug("router_closed() [id:%s]", self.id)
         self._mark_closed()
-        self._remove_listeners()
         self._close_children(tell_router=False)
         self.safe_emit("routerclose")
         self._observer.safe_emit("close")
-
-    def _remove_listeners(self) -> None:
-        self._channel.remove_all_listeners(self.id)
-        self._payload_channel.remove_all_listeners(self.id)
 
     def _close_children(self, *, tell_router: bool) -> None:
         producers = list(self._producers.values())
@@ -199,36 +170,22 @@ class Transport(EnhancedEventEmitter):
 
     # --- requests --------------------------------------------------------------
 
-    async def dump(self) -> dict[str, Any]:
-        self._check_open()
-        return await self._channel.request("transport.dump", self._internal)
-
-    async def get_stats(self) -> list[dict[str, Any]]:
-        self._check_open()
-        return await self._channel.request("transport.getStats", self._internal)
-
     async def connect(self, **kwargs: Any) -> None:
         raise NotImplementedError
 
     async def set_max_incoming_bitrate(self, bitrate: int) -> None:
         self._check_open()
         check_int("bitrate", bitrate, 0)
-        await self._channel.request(
-            "transport.setMaxIncomingBitrate", self._internal, {"bitrate": bitrate}
-        )
+        await self._request("setMaxIncomingBitrate", {"bitrate": bitrate})
 
     async def set_max_outgoing_bitrate(self, bitrate: int) -> None:
         self._check_open()
         check_int("bitrate", bitrate, 0)
-        await self._channel.request(
-            "transport.setMaxOutgoingBitrate", self._internal, {"bitrate": bitrate}
-        )
+        await self._request("setMaxOutgoingBitrate", {"bitrate": bitrate})
 
     async def enable_trace_event(self, types: list[str] | None = None) -> None:
         """Enable 'trace' events of the given types ('probation', 'bwe'); None means none."""
-        self._check_open()
-        types = check_trace_event_types(types)
-        await self._channel.request("transport.enableTraceEvent", self._internal, {"types": types})
+        await self._request("enableTraceEvent", {"types": check_trace_event_types(types)})
 
     # --- Producers -------------------------------------------------------------
 
