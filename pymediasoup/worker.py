@@ -16,20 +16,13 @@ from .enhanced_event_emitter import EnhancedEventEmitter
 from .errors import InvalidStateError, MediasoupError
 from .router import Router
 from .types import RtpCodecCapability
+from .utils import check_app_data
 from .worker_process import spawn, watch_exit
 
 logger = logging.getLogger("pymediasoup.Worker")
 worker_logger = logging.getLogger("pymediasoup.worker")
 
 MEDIASOUP_VERSION = "3.7.11"  # the protocol we speak, passed to the worker as mediasoup does
-
-
-def check_app_data(app_data: Any) -> dict[str, Any]:
-    if app_data is None:
-        return {}
-    if not isinstance(app_data, dict):
-        raise TypeError("if given, appData must be an object")
-    return app_data
 
 
 def _settings_args(
