@@ -1,6 +1,6 @@
 """The packets an outgoing stream keeps to answer NACKs (mediasoup's RtpStreamSend buffer).
 
-The buffer holds opaque items (the caller's packet copies) by 16-bit seq. It covers at
+The buffer holds opaque items (the caller's packet copies) by 16-bit seq, in a ring. It covers at
 most ``max_items`` consecutive seqs, from the oldest kept (``start_seq``) to the newest;
 older packets are evicted when a newer one needs the room, and whenever they are more
 than ``max_retransmission_delay_ms`` older (in RTP time) than the newest timestamp seen.
@@ -49,8 +49,9 @@ class StorageItem:
 
 class RetransmissionBuffer:
     __slots__ = (
-        "max_items", "max_retransmission_delay_ms", "clock_rate", "_max_age_ts", "_items",
-        "_states", "_start_seq", "_newest_seq", "_max_timestamp",
+        "max_items", "max_retransmission_delay_ms", "clock_rate", "_max_age_ts", "_slots",
+        "_timestamps", "_stored_at", "_mask", "_count", "_states", "_start_seq", "_newest_seq",
+        "_max_timestamp",
     )  # fmt: skip
 
     def __init__(
@@ -70,26 +71,34 @@ class RetransmissionBuffer:
         # The largest timestamp difference not over the max delay in whole ms, as mediasoup
         # (diff_ts * 1000 // clock_rate <= max_delay).
         self._max_age_ts = ((max_retransmission_delay_ms + 1) * clock_rate - 1) // 1000
-        # seq -> (packet, timestamp, stored_at_ms): a tuple per insert, the hot path (a
-        # StorageItem is built only for a seq that get() or a NACK asks for, in _states).
-        self._items: dict[int, tuple[Any, int, int]] = {}
+        # A ring indexed by seq & mask (a power of two >= max_items), as three parallel
+        # lists: packet (None: empty slot), timestamp, stored_at_ms (no tuple allocated
+        # per insert, nothing for the cyclic GC to count). Every filled slot holds a seq
+        # in start..newest, a span shorter than max_items, so no two stored seqs share a
+        # slot. Allocated on the first insert (an idle consumer keeps no lists).
+        self._mask = (1 << (max_items - 1).bit_length()) - 1
+        self._slots: list[Any] = []
+        self._timestamps: list[int] = []
+        self._stored_at: list[int] = []
+        self._count = 0
+        # A StorageItem is built only for a seq that get() or a NACK asks for.
         self._states: dict[int, StorageItem] = {}
-        # Both meaningful only when _items is not empty; _start_seq is always a stored seq.
+        # Both meaningful only when the buffer is not empty; _start_seq is always stored.
         self._start_seq = 0
         self._newest_seq = 0
         # Highest RTP timestamp seen (32-bit wrap aware); None until the first packet.
         self._max_timestamp: int | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return self._count
 
     @property
     def start_seq(self) -> int | None:
-        return self._start_seq if self._items else None
+        return self._start_seq if self._count else None
 
     @property
     def newest_seq(self) -> int | None:
-        return self._newest_seq if self._items else None
+        return self._newest_seq if self._count else None
 
     @property
     def max_timestamp(self) -> int | None:
@@ -98,26 +107,43 @@ class RetransmissionBuffer:
     def get(self, seq: int) -> StorageItem | None:
         item = self._states.get(seq)
         if item is None:
-            entry = self._items.get(seq)
-            if entry is None:
+            if not self._count:
                 return None
-            item = self._states[seq] = StorageItem(entry[0], seq, entry[1], entry[2])
+            start = self._start_seq
+            if (seq - start) & 0xFFFF > (self._newest_seq - start) & 0xFFFF:
+                return None
+            i = seq & self._mask
+            packet = self._slots[i]
+            if packet is None:
+                return None
+            item = StorageItem(packet, seq, self._timestamps[i], self._stored_at[i])
+            self._states[seq] = item
         return item
 
     def seqs(self) -> list[int]:
         """The stored seqs, oldest first (for tests and dumps)."""
-        items = self._items
-        if not items:
+        if not self._count:
             return []
-        span = ((self._newest_seq - self._start_seq) & 0xFFFF) + 1
-        start = self._start_seq
-        return [s for s in ((start + i) & 0xFFFF for i in range(span)) if s in items]
+        slots, mask, start = self._slots, self._mask, self._start_seq
+        span = ((self._newest_seq - start) & 0xFFFF) + 1
+        seqs = ((start + i) & 0xFFFF for i in range(span))
+        return [s for s in seqs if slots[s & mask] is not None]
 
     def clear(self) -> None:
         """Forget every packet (mediasoup clears it when the stream pauses)."""
-        self._items.clear()
+        self._slots = []
+        self._timestamps = []
+        self._stored_at = []
+        self._count = 0
         self._states.clear()
         self._max_timestamp = None
+
+    def _allocate(self) -> list[Any]:
+        size = self._mask + 1
+        self._timestamps = [0] * size
+        self._stored_at = [0] * size
+        self._slots = [None] * size
+        return self._slots
 
     def insert(self, now_ms: int, seq: int, timestamp: int, packet: Any) -> bool:
         """Store ``packet``. Returns False when it is not stored (duplicate or too old).
@@ -125,47 +151,62 @@ class RetransmissionBuffer:
         Per packet per consumer: the common case (newer than the newest, the oldest
         evicted to make room) is inlined.
         """
-        items = self._items
+        slots = self._slots
+        mask = self._mask
         newest = self._newest_seq
         ahead = (seq - newest) & 0xFFFF
-        if not items:
+        if ahead == 1 and self._count and (seq - self._start_seq) & 0xFFFF < self.max_items:
+            # The next seq, with room in the span: the steady state, nothing to evict here.
+            self._newest_seq = seq
+        elif not self._count:
+            if not slots:
+                slots = self._allocate()
             self._start_seq = self._newest_seq = seq
         elif 0 < ahead < 0x8000 or (ahead == 0x8000 and seq < newest):
             # Newer than the newest (is_seq_higher_than, inlined).
             max_items = self.max_items
             if ahead >= max_items:
-                items.clear()  # a jump beyond the buffer: nothing kept is near it
+                # A jump beyond the buffer: nothing kept is near it.
+                slots = self._allocate()
+                self._count = 0
                 self._states.clear()
                 self._start_seq = seq
             else:
                 # Make room: the span start..seq must fit in max_items. The newest item
-                # is within it, so these loops end before the dict empties.
+                # is within it, so this loop ends before the buffer empties.
                 start = self._start_seq
                 if (seq - start) & 0xFFFF >= max_items:
                     states = self._states
                     while True:
-                        del items[start]
+                        slots[start & mask] = None
+                        self._count -= 1
                         if states:
                             states.pop(start, None)
                         start = (start + 1) & 0xFFFF
-                        while start not in items:
+                        while slots[start & mask] is None:
                             start = (start + 1) & 0xFFFF
                         if (seq - start) & 0xFFFF < max_items:
                             break
                     self._start_seq = start
             self._newest_seq = seq
         elif is_seq_lower_than(seq, self._start_seq):
-            if ((self._newest_seq - seq) & 0xFFFF) >= self.max_items:
+            if ((newest - seq) & 0xFFFF) >= self.max_items:
                 return False  # older than the buffer can reach
             self._start_seq = seq
         else:
-            stored = items.get(seq)
-            if stored is not None and stored[1] == timestamp:
-                return False  # a duplicate
-            # Otherwise a new packet reuses the seq (mediasoup replaces it).
-            self._states.pop(seq, None)
+            if slots[seq & mask] is not None:
+                if self._timestamps[seq & mask] == timestamp:
+                    return False  # a duplicate
+                # A new packet reuses the seq (mediasoup replaces it).
+                self._count -= 1
+                self._states.pop(seq, None)
 
-        items[seq] = (packet, timestamp, now_ms)
+        index = seq & mask
+        slots[index] = packet
+        timestamps = self._timestamps
+        timestamps[index] = timestamp
+        self._stored_at[index] = now_ms
+        self._count += 1
         max_ts = self._max_timestamp
         if max_ts is None:
             self._max_timestamp = max_ts = timestamp
@@ -176,14 +217,30 @@ class RetransmissionBuffer:
                 self._max_timestamp = max_ts = timestamp
         # Evict from the front what is now too old (_is_older_than_max_delay, inlined).
         max_age_ts = self._max_age_ts
-        diff_ts = (max_ts - items[self._start_seq][1]) & MAX_VALUE_32
+        start = self._start_seq
+        diff_ts = (max_ts - timestamps[start & mask]) & MAX_VALUE_32
         if max_age_ts < diff_ts <= MAX_VALUE_32 >> 1:
-            while items:
-                diff_ts = (max_ts - items[self._start_seq][1]) & MAX_VALUE_32
+            # _remove_start() until the front is young enough, inlined (about one
+            # eviction per insert in a steady stream).
+            states = self._states
+            count = self._count
+            while True:
+                slots[start & mask] = None
+                count -= 1
+                if states:
+                    states.pop(start, None)
+                if not count:
+                    break
+                start = (start + 1) & 0xFFFF
+                while slots[start & mask] is None:
+                    start = (start + 1) & 0xFFFF
+                diff_ts = (max_ts - timestamps[start & mask]) & MAX_VALUE_32
                 if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
                     break
-                self._remove_start()
-        return seq in items
+            self._count = count
+            self._start_seq = start
+            return slots[index] is not None
+        return True
 
     def retransmit_for_nack(
         self, now_ms: int, pid: int, blp: int, rtt_ms: float = 0
@@ -232,18 +289,3 @@ class RetransmissionBuffer:
         diff_ts = (max_ts - timestamp) & MAX_VALUE_32
         # Newer than the highest (diff over half the space) is not old.
         return self._max_age_ts < diff_ts <= MAX_VALUE_32 >> 1
-
-    def _remove_start(self) -> None:
-        """Evict the oldest item and move start_seq to the next stored one."""
-        items = self._items
-        del items[self._start_seq]
-        if self._states:
-            self._states.pop(self._start_seq, None)
-        if not items:
-            return
-        seq = self._start_seq
-        while True:
-            seq = (seq + 1) & 0xFFFF
-            if seq in items:
-                self._start_seq = seq
-                return

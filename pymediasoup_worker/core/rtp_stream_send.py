@@ -78,18 +78,23 @@ class RtpStreamSend(RtpStream):
 
     # --- packets ---
 
-    def receive_packet(self, packet: RtpPacket, now_ms: int) -> None:
-        """``packet`` (already rewritten for this stream) is being sent."""
+    def receive_packet(self, packet: RtpPacket, now_ms: int, data: bytes | None = None) -> None:
+        """``packet`` (already rewritten for this stream) is being sent.
+
+        ``data``: a copy of its bytes the caller made already (what the transport sent),
+        kept as is in the retransmission buffer; else the copy is made here.
+        """
         timestamp = packet.timestamp
         if not self.started or (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000:
             self.started = True
             self.max_packet_ts = timestamp
             self.max_packet_ms = now_ms
-        data = packet.buffer
-        size = len(data)
+        size = len(packet.buffer)
         buffer = self.retransmission_buffer
         if buffer is not None and size <= MTU_SIZE:
-            buffer.insert(now_ms, packet.sequence_number, timestamp, bytes(data))
+            if data is None:
+                data = bytes(packet.buffer)
+            buffer.insert(now_ms, packet.sequence_number, timestamp, data)
         self._packets += 1
         if now_ms == self._pending_ms:
             self._pending_bytes += size

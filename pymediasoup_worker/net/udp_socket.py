@@ -37,6 +37,7 @@ class UdpSocket:
         self._loop = loop
         self._port_manager = port_manager
         self._sock = port_manager.bind("udp", ip)
+        self._sendto = self._sock.sendto  # bound once: send() runs per packet per consumer
         self.local_ip, self.local_port = self._sock.getsockname()[:2]
         self._bound_ip = ip
         self.on_packet = on_packet
@@ -53,7 +54,7 @@ class UdpSocket:
         if self.closed:
             return False
         try:
-            self._sock.sendto(data, addr)
+            self._sendto(data, addr)
         except OSError as exc:
             self.send_errors += 1
             logger.warn("RTC::UdpSocket::Send", f"sendto() failed: {exc}")

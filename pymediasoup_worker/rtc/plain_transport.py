@@ -188,15 +188,18 @@ class PlainTransport(Transport):
 
     # Network output.
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
+        return self.send_rtp_data(consumer, packet, packet.serialize())
+
+    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes) -> int:
         send = self._rtp_send
         if send is None:
             return 0
-        data = packet.serialize()
         srtp = self.srtp
         if srtp is not None:
-            data = srtp.send.protect_rtp(data)
-            if data is None:
+            protected = srtp.send.protect_rtp(data)
+            if protected is None:
                 return 0
+            data = protected
         return len(data) if send(data, self._rtp_addr) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:

@@ -243,6 +243,7 @@ class Producer:
             if ids[name]
         ]
         self._frame_marking_ext_id = ids["frameMarking"] or ids["frameMarking07"]
+        self._post_process_video = self.kind == "video" and bool(ids["videoOrientation"])
         # The mangling's elements: the fixed ones (placeholders), then the proxied ones
         # (received id, router id) copied when the packet has them.
         self._mangle_fixed: list[tuple[int, bytes]] = [(ext.MID, _MID_PLACEHOLDER)]
@@ -442,7 +443,8 @@ class Producer:
         if not self._mangle_rtp_packet(packet, rtp_stream):
             return ReceiveRtpPacketResult.DISCARDED
 
-        if self.kind == "video":
+        # Only a negotiated video-orientation extension can be in the mangled packet.
+        if self._post_process_video:
             self._post_process_rtp_packet(packet)
 
         self.listener.on_producer_rtp_packet_received(self, packet)

@@ -112,8 +112,9 @@ class SimpleConsumer(Consumer):
             now_ms = self.shared.now_ms()
         orig_ssrc = packet.ssrc
         packet.rewrite_seq_ssrc(seq, self._ssrc)
-        self.rtp_stream.receive_packet(packet, now_ms)
-        self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
+        # Sent first: the bytes the transport copied to send are the ones the stream keeps.
+        data = self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
+        self.rtp_stream.receive_packet(packet, now_ms, data)
         if self.trace_event_types:
             self.emit_trace_event_rtp_and_key_frame_types(packet)
         packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)

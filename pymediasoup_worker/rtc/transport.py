@@ -125,6 +125,12 @@ class Transport:
         self.recv_rtx_transmission = RtpDataCounter(1000)
         self.send_rtx_transmission = RtpDataCounter(1000)
         self.send_probation_transmission = RtpDataCounter(100)
+        # Consumers' RTP sent within one ms, added to the two send counters in one update
+        # each when the ms changes or before they are read (flush_send_counters): the
+        # same sums, without two RateCalculator calls per packet per consumer.
+        self._sent_ms = -1
+        self._sent_rtp_bytes = 0
+        self._sent_wire_bytes = 0
         # Received packets dropped: RTP without a Producer, RTCP that does not parse.
         # (Unparseable RTP, unknown sources and SRTP failures are the subclasses'.)
         self.rtp_packets_dropped = 0
@@ -255,6 +261,7 @@ class Transport:
 
     def get_stats(self) -> list[dict[str, Any]]:
         now_ms = self.shared.now_ms()
+        self.flush_send_counters()
         stats: dict[str, Any] = {
             "type": self.stats_type,
             "transportId": self.id,
@@ -289,7 +296,17 @@ class Transport:
         self.recv_transmission.update(size, self.shared.now_ms())
 
     def data_sent(self, size: int) -> None:
+        self.flush_send_counters()
         self.send_transmission.update(size, self.shared.now_ms())
+
+    def flush_send_counters(self) -> None:
+        """Add the consumers' RTP batched for the current ms to the send counters."""
+        if self._sent_rtp_bytes:
+            self.send_rtp_transmission.rate.update(self._sent_rtp_bytes, self._sent_ms)
+            self._sent_rtp_bytes = 0
+        if self._sent_wire_bytes:
+            self.send_transmission.update(self._sent_wire_bytes, self._sent_ms)
+            self._sent_wire_bytes = 0
 
     # Received media, from the subclasses (mediasoup's ReceiveRtpPacket / ReceiveRtcpPacket /
     # ReceiveSctpData). The packet path: synchronous direct calls, one parse per datagram.
@@ -528,14 +545,18 @@ class Transport:
 
     def send_rtcp(self, now_ms: int) -> None:
         """mediasoup's SendRtcp(): SR + SDES per consumer stream, then RRs for producers."""
+        # One compound reused until a consumer fills it: most ticks (100 ms apart at high
+        # bitrates) find no SR due, and allocate nothing per consumer.
+        compound = CompoundPacket()
         for consumer in list(self.consumers.values()):
             for rtp_stream in consumer.get_rtp_streams():
-                compound = CompoundPacket()
                 consumer.get_rtcp(compound, rtp_stream, now_ms)
                 # Sent only if the consumer had something to report (an SR).
                 if compound.has_sender_report():
                     self.send_rtcp_compound_packet(compound)
-        compound = CompoundPacket()
+                    compound = CompoundPacket()
+        if compound.packets:
+            compound = CompoundPacket()
         for producer in list(self.producers.values()):
             producer.get_rtcp(compound, now_ms)
             # One more report block would exceed the MTU: send what we have now.
@@ -579,6 +600,11 @@ class Transport:
         The caller (on_consumer_send_rtp_packet) counts them in bytesSent.
         """
         raise NotImplementedError
+
+    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes) -> int | None:
+        """As send_rtp_packet, given the packet's bytes already (``data``); a subclass
+        that sends bytes overrides it to skip a second copy."""
+        return self.send_rtp_packet(consumer, packet)
 
     def send_rtcp_packet(self, packet: Any) -> None:
         """Send an RTCP packet or compound (anything with serialize()) now, counting it."""
@@ -956,10 +982,12 @@ class Transport:
     # Consumer::Listener.
     def on_consumer_send_rtp_packet(
         self, consumer: Any, packet: Any, now_ms: int | None = None
-    ) -> None:
+    ) -> bytes:
         """A Consumer's (rewritten) RTP packet: counters, then the network, right now.
 
         ``now_ms``: the clock read for this datagram already, if the caller has it.
+        Returns the packet's bytes as sent before SRTP: the one copy made per packet per
+        consumer, which the Consumer's RtpStreamSend keeps for retransmissions.
         """
         if now_ms is None:
             now_ms = self.shared.now_ms()
@@ -968,12 +996,19 @@ class Transport:
             packet.update_abs_send_time(abs_send_time_id, now_ms)
         # Transport-wide sequence numbers are written here once a transport-cc client
         # exists (congestion control comes later).
-        counter = self.send_rtp_transmission
-        counter.packets += 1  # RtpDataCounter.update, inlined (per packet per consumer)
-        counter.rate.update(len(packet.buffer), now_ms)
-        sent = self.send_rtp_packet(consumer, packet)
-        if sent:
-            self.send_transmission.update(sent, now_ms)
+        data = bytes(packet.buffer)
+        self.send_rtp_transmission.packets += 1
+        sent = self.send_rtp_data(consumer, packet, data) or 0
+        # The byte counters, batched per ms (see flush_send_counters).
+        if now_ms == self._sent_ms:
+            self._sent_rtp_bytes += len(data)
+            self._sent_wire_bytes += sent
+        else:
+            self.flush_send_counters()
+            self._sent_ms = now_ms
+            self._sent_rtp_bytes = len(data)
+            self._sent_wire_bytes = sent
+        return data
 
     def on_consumer_retransmit_rtp_packet(self, consumer: Any, packet: Any) -> None:
         """A retransmission (RTX or same SSRC) of a Consumer: as a send, counted as RTX."""
@@ -984,6 +1019,7 @@ class Transport:
         self.send_rtx_transmission.update(len(packet), now_ms)
         sent = self.send_rtp_packet(consumer, packet)
         if sent:
+            self.flush_send_counters()
             self.send_transmission.update(sent, now_ms)
 
     def on_consumer_key_frame_requested(self, consumer: Any, mapped_ssrc: int) -> None:
