@@ -16,7 +16,6 @@ from ..channel.channel_request import ChannelRequest
 from ..core.rtp import header_extensions as ext
 from ..core.rtp.packet import RtpPacket
 from ..core.rtp.rtcp.compound import CompoundPacket
-from ..core.rtp_stream import RtpStreamParams
 from ..core.rtp_stream_send import NACK_BUFFER_SIZE, RtpStreamSend
 from ..errors import MediaSoupError, MediaSoupTypeError
 from .json_utils import as_int, as_uint, is_number, is_positive_integer
@@ -31,6 +30,7 @@ from .rtp_dictionaries import (
     RtpParameters,
     get_kind,
     rtp_header_extension_ids,
+    rtp_stream_params,
 )
 from .shared import Shared
 
@@ -53,6 +53,8 @@ class ConsumerListener(Protocol):
 
 class Consumer:
     type = "none"
+    # The outgoing stream of the one-stream Consumers (all but PipeConsumer, which has several).
+    rtp_stream: RtpStreamSend
 
     def __init__(
         self,
@@ -157,8 +159,20 @@ class Consumer:
     def get_preferred_layers(self) -> tuple[int, int]:
         return (-1, -1)
 
+    def producer_stats_stream(self) -> Any | None:
+        """The Producer's stream this Consumer reports in its stats and score (if any)."""
+        return None
+
     def fill_json_score(self) -> dict[str, Any]:
-        raise NotImplementedError
+        stream = self.producer_stats_stream()
+        return {
+            "score": self.rtp_stream.score,
+            "producerScore": stream.score if stream is not None else 0,
+            "producerScores": list(self._producer_scores),
+        }
+
+    def emit_score(self) -> None:
+        self.shared.notify(self.id, "score", self.fill_json_score())
 
     def get_rtp_streams(self) -> list[RtpStreamSend]:
         raise NotImplementedError
@@ -216,7 +230,13 @@ class Consumer:
         }
 
     def get_stats(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """[own outbound-rtp, the Producer's inbound-rtp if any] (one-stream Consumers)."""
+        now_ms = self.shared.now_ms()
+        stats = [self.rtp_stream.fill_json_stats(now_ms)]
+        stream = self.producer_stats_stream()
+        if stream is not None:
+            stats.append(stream.fill_json_stats(now_ms))
+        return stats
 
     # Transport events.
     def transport_connected(self) -> None:
@@ -376,28 +396,9 @@ class Consumer:
     ) -> RtpStreamSend:
         """An RtpStreamSend for ``encoding``, as the C++ consumers' CreateRtpStream()."""
         codec = self.params.get_codec_for_encoding(encoding)
-        params = RtpStreamParams(
-            ssrc=encoding.ssrc,
-            payload_type=codec.payload_type,
-            mime_type=str(codec.mime_type),
-            clock_rate=codec.clock_rate,
-            encoding_idx=encoding_idx,
-            cname=self.params.rtcp.cname,
-            spatial_layers=encoding.spatial_layers,
-            temporal_layers=encoding.temporal_layers,
+        params = rtp_stream_params(
+            codec, encoding, encoding.ssrc, encoding_idx, self.params.rtcp.cname
         )
-        p = codec.parameters
-        if p.has_integer("useinbandfec") and p.get_integer("useinbandfec") == 1:
-            params.use_in_band_fec = True
-        if (p.has_integer("usedtx") and p.get_integer("usedtx") == 1) or encoding.dtx:
-            params.use_dtx = True
-        for fb in codec.rtcp_feedback:
-            if not params.use_nack and fb.type == "nack" and not fb.parameter:
-                params.use_nack = True
-            elif not params.use_pli and fb.type == "nack" and fb.parameter == "pli":
-                params.use_pli = True
-            elif not params.use_fir and fb.type == "ccm" and fb.parameter == "fir":
-                params.use_fir = True
         buffer_size = NACK_BUFFER_SIZE if params.use_nack else 0
         stream = RtpStreamSend(params, buffer_size, self.shared.now_ms())
         if self.paused or self._producer_paused:

@@ -18,13 +18,12 @@ from ..core.rtp import header_extensions as ext
 from ..core.rtp.packet import ONE_BYTE_PROFILE, RtpPacket
 from ..core.rtp.rtcp.compound import CompoundPacket
 from ..core.rtp.rtcp.xr import ExtendedReportPacket, ReceiverReferenceTime
-from ..core.rtp_stream import RtpStreamParams
 from ..core.rtp_stream_recv import RtpStreamRecv
 from ..core.rtp_stream_stats import time_ms_to_ntp
 from ..errors import MediaSoupError, MediaSoupTypeError
 from ..log import logger
 from .json_utils import as_uint, is_integer, is_positive_integer
-from .rtp_dictionaries import RtpParameters, get_kind, rtp_header_extension_ids
+from .rtp_dictionaries import RtpParameters, get_kind, rtp_header_extension_ids, rtp_stream_params
 from .shared import Shared
 
 TRACE_EVENT_TYPES = ("rtp", "keyframe", "nack", "pli", "fir")
@@ -528,29 +527,9 @@ class Producer:
     def _create_rtp_stream(self, packet: RtpPacket, media_codec: Any, idx: int) -> RtpStreamRecv:
         ssrc = packet.ssrc
         encoding = self.params.encodings[idx]
-        params = RtpStreamParams(
-            ssrc=ssrc,
-            payload_type=media_codec.payload_type,
-            mime_type=str(media_codec.mime_type),
-            clock_rate=media_codec.clock_rate,
-            encoding_idx=idx,
-            rid=encoding.rid,
-            cname=self.params.rtcp.cname,
-            spatial_layers=encoding.spatial_layers,
-            temporal_layers=encoding.temporal_layers,
+        params = rtp_stream_params(
+            media_codec, encoding, ssrc, idx, self.params.rtcp.cname, encoding.rid
         )
-        p = media_codec.parameters
-        if p.has_integer("useinbandfec") and p.get_integer("useinbandfec") == 1:
-            params.use_in_band_fec = True
-        if (p.has_integer("usedtx") and p.get_integer("usedtx") == 1) or encoding.dtx:
-            params.use_dtx = True
-        for fb in media_codec.rtcp_feedback:
-            if not params.use_nack and fb.type == "nack" and not fb.parameter:
-                params.use_nack = True
-            elif not params.use_pli and fb.type == "nack" and fb.parameter == "pli":
-                params.use_pli = True
-            elif not params.use_fir and fb.type == "ccm" and fb.parameter == "fir":
-                params.use_fir = True
         rtp_stream = RtpStreamRecv(self, params, self.shared.now_ms(), self._frame_marking_ext_id)
         mapped_ssrc = self.rtp_mapping_encodings[idx].mapped_ssrc
         self.map_ssrc_rtp_stream[ssrc] = rtp_stream

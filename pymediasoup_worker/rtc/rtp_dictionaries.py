@@ -14,6 +14,7 @@ import re
 from enum import IntEnum
 from typing import Any
 
+from ..core.rtp_stream import RtpStreamParams
 from ..errors import MediaSoupTypeError
 from .json_utils import as_uint, is_number, is_positive_integer
 from .parameters import Parameters
@@ -493,3 +494,35 @@ def rtp_header_extension_ids(
 def parse_rtp_parameters(data: Any) -> dict[str, Any]:
     """Validate RtpParameters and return the normalized dict the worker dumps."""
     return RtpParameters(data).fill_json()
+
+
+def rtp_stream_params(
+    codec: Any, encoding: Any, ssrc: int, encoding_idx: int, cname: str, rid: str = ""
+) -> RtpStreamParams:
+    """RtpStream::Params of one encoding: the codec's and the encoding's values, and the
+    NACK/PLI/FIR/in-band FEC/DTX flags from the codec's parameters and rtcpFeedback (as the
+    C++ Producer's and Consumers' CreateRtpStream())."""
+    params = RtpStreamParams(
+        ssrc=ssrc,
+        payload_type=codec.payload_type,
+        mime_type=str(codec.mime_type),
+        clock_rate=codec.clock_rate,
+        encoding_idx=encoding_idx,
+        rid=rid,
+        cname=cname,
+        spatial_layers=encoding.spatial_layers,
+        temporal_layers=encoding.temporal_layers,
+    )
+    p = codec.parameters
+    if p.has_integer("useinbandfec") and p.get_integer("useinbandfec") == 1:
+        params.use_in_band_fec = True
+    if (p.has_integer("usedtx") and p.get_integer("usedtx") == 1) or encoding.dtx:
+        params.use_dtx = True
+    for fb in codec.rtcp_feedback:
+        if not params.use_nack and fb.type == "nack" and not fb.parameter:
+            params.use_nack = True
+        elif not params.use_pli and fb.type == "nack" and fb.parameter == "pli":
+            params.use_pli = True
+        elif not params.use_fir and fb.type == "ccm" and fb.parameter == "fir":
+            params.use_fir = True
+    return params

@@ -60,23 +60,8 @@ class SimpleConsumer(Consumer):
         json["rtpStream"] = self.rtp_stream.fill_json()
         return json
 
-    def get_stats(self) -> list[dict[str, Any]]:
-        now_ms = self.shared.now_ms()
-        stats = [self.rtp_stream.fill_json_stats(now_ms)]
-        if self._producer_stream is not None:
-            stats.append(self._producer_stream.fill_json_stats(now_ms))
-        return stats
-
-    def fill_json_score(self) -> dict[str, Any]:
-        stream = self._producer_stream
-        return {
-            "score": self.rtp_stream.score,
-            "producerScore": stream.score if stream is not None else 0,
-            "producerScores": list(self._producer_scores),
-        }
-
-    def emit_score(self) -> None:
-        self.shared.notify(self.id, "score", self.fill_json_score())
+    def producer_stats_stream(self) -> Any | None:
+        return self._producer_stream
 
     def handle_request(self, request: ChannelRequest) -> None:
         if request.method == "consumer.requestKeyFrame":

@@ -216,24 +216,8 @@ class SimulcastConsumer(Consumer):
         json["currentTemporalLayer"] = self.encoding_current_temporal_layer
         return json
 
-    def get_stats(self) -> list[dict[str, Any]]:
-        now_ms = self.shared.now_ms()
-        stats = [self.rtp_stream.fill_json_stats(now_ms)]
-        current = self._producer_current_rtp_stream()
-        if current is not None:
-            stats.append(current.fill_json_stats(now_ms))
-        return stats
-
-    def fill_json_score(self) -> dict[str, Any]:
-        current = self._producer_current_rtp_stream()
-        return {
-            "score": self.rtp_stream.score,
-            "producerScore": current.score if current is not None else 0,
-            "producerScores": list(self._producer_scores),
-        }
-
-    def emit_score(self) -> None:
-        self.shared.notify(self.id, "score", self.fill_json_score())
+    def producer_stats_stream(self) -> Any | None:
+        return self._producer_current_rtp_stream()
 
     def emit_layers_change(self) -> None:
         data: dict[str, int] | None = None
