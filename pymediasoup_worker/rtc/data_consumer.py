@@ -15,7 +15,7 @@ from ..channel.channel_request import ChannelRequest
 from ..errors import MediaSoupError, MediaSoupTypeError
 from ..log import logger
 from .json_utils import as_uint, is_positive_integer, is_unsigned
-from .sctp_dictionaries import SctpStreamParameters
+from .sctp_dictionaries import DataEndpointSettings
 from .shared import Shared
 
 # cb(queued, sctp_send_buffer_full): how the Transport reports an SCTP send.
@@ -44,25 +44,12 @@ class DataConsumer:
         self.shared = shared
         self.listener = listener
         self.max_message_size = max_message_size
-        kind = data.get("type")
-        if not isinstance(kind, str):
-            raise MediaSoupTypeError("missing type")
-        if kind not in ("sctp", "direct"):
-            raise MediaSoupTypeError("invalid type")
-        self.type = kind
-        self.params: SctpStreamParameters | None = None
-        if kind == "sctp":
-            params = data.get("sctpStreamParameters")
-            if not isinstance(params, dict):
-                raise MediaSoupTypeError("missing sctpStreamParameters")
-            self.params = SctpStreamParameters(params)
-        self.sctp_stream_parameters: dict[str, Any] | None = (
-            self.params.fill_json() if self.params is not None else None
-        )
-        label = data.get("label")
-        self.label: str = label if isinstance(label, str) else ""
-        protocol = data.get("protocol")
-        self.protocol: str = protocol if isinstance(protocol, str) else ""
+        settings = DataEndpointSettings(data)
+        self.type = settings.type
+        self.params = settings.params
+        self.sctp_stream_parameters = settings.sctp_stream_parameters
+        self.label = settings.label
+        self.protocol = settings.protocol
         self.transport_connected_ = False
         self.sctp_association_connected_ = False
         self.data_producer_closed_ = False

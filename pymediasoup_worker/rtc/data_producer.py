@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from ..channel.channel_request import ChannelRequest
-from ..errors import MediaSoupError, MediaSoupTypeError
-from .sctp_dictionaries import SctpStreamParameters
+from ..errors import MediaSoupError
+from .sctp_dictionaries import DataEndpointSettings
 from .shared import Shared
 
 
@@ -34,26 +34,12 @@ class DataProducer:
         self.max_message_size = max_message_size
         self.shared = shared
         self.listener = listener
-        kind = data.get("type")
-        if not isinstance(kind, str):
-            raise MediaSoupTypeError("missing type")
-        if kind not in ("sctp", "direct"):
-            raise MediaSoupTypeError("invalid type")
-        self.type = kind
-        self.params: SctpStreamParameters | None = None
-        if kind == "sctp":
-            params = data.get("sctpStreamParameters")
-            if not isinstance(params, dict):
-                raise MediaSoupTypeError("missing sctpStreamParameters")
-            self.params = SctpStreamParameters(params)
-        # The validated parameters in the worker's JSON shape (what the Transport reads).
-        self.sctp_stream_parameters: dict[str, Any] | None = (
-            self.params.fill_json() if self.params is not None else None
-        )
-        label = data.get("label")
-        self.label: str = label if isinstance(label, str) else ""
-        protocol = data.get("protocol")
-        self.protocol: str = protocol if isinstance(protocol, str) else ""
+        settings = DataEndpointSettings(data)
+        self.type = settings.type
+        self.params = settings.params
+        self.sctp_stream_parameters = settings.sctp_stream_parameters
+        self.label = settings.label
+        self.protocol = settings.protocol
         self.messages_received = 0
         self.bytes_received = 0
         self.closed = False

@@ -52,3 +52,32 @@ class SctpStreamParameters:
 def parse_sctp_stream_parameters(data: Any) -> dict[str, Any]:
     """Validate SctpStreamParameters and return the normalized dict the worker dumps."""
     return SctpStreamParameters(data).fill_json()
+
+
+class DataEndpointSettings:
+    """What DataProducer and DataConsumer parse alike from their create request: the type
+    ('sctp' | 'direct'), the SCTP stream parameters (sctp only), label and protocol."""
+
+    __slots__ = ("type", "params", "sctp_stream_parameters", "label", "protocol")
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        kind = data.get("type")
+        if not isinstance(kind, str):
+            raise MediaSoupTypeError("missing type")
+        if kind not in ("sctp", "direct"):
+            raise MediaSoupTypeError("invalid type")
+        self.type = kind
+        self.params: SctpStreamParameters | None = None
+        if kind == "sctp":
+            params = data.get("sctpStreamParameters")
+            if not isinstance(params, dict):
+                raise MediaSoupTypeError("missing sctpStreamParameters")
+            self.params = SctpStreamParameters(params)
+        # The validated parameters in the worker's JSON shape (what the Transport reads).
+        self.sctp_stream_parameters: dict[str, Any] | None = (
+            self.params.fill_json() if self.params is not None else None
+        )
+        label = data.get("label")
+        self.label: str = label if isinstance(label, str) else ""
+        protocol = data.get("protocol")
+        self.protocol: str = protocol if isinstance(protocol, str) else ""
