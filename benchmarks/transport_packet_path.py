@@ -212,6 +212,7 @@ def bench_send(number: int, srtp: bool, socket_class: type) -> float:
     class StubConsumer:
         id = "c"
         rtp_header_extension_ids = {"absSendTime": 0}
+        abs_send_time_id = 0
 
     consumer = StubConsumer()
     packet = RtpPacket.parse(vp8_datagrams(1, None)[0])

@@ -17,7 +17,7 @@ class RateCalculator:
     __slots__ = (
         "window_size_ms", "scale", "window_items", "item_size_ms", "bytes",
         "_counts", "_times", "_newest_index", "_newest_start", "_oldest_index",
-        "_oldest_start", "_total", "_last_rate", "_last_time", "_fast_until",
+        "_oldest_start", "_total", "_last_rate", "_last_time", "slot_end_ms",
     )  # fmt: skip
 
     def __init__(
@@ -45,11 +45,13 @@ class RateCalculator:
         self._last_rate = 0
         self._last_time = 0
         # update() takes the fast path (add to the newest slot, nothing to expire) while
-        # _newest_start <= now_ms < _fast_until.
-        self._fast_until = 0
+        # _newest_start <= now_ms < slot_end_ms. A caller that just called update(size,
+        # t) may sum what it would add before slot_end_ms and add it at t in one call:
+        # the same result (the per-packet counters of the send path do).
+        self.slot_end_ms = 0
 
     def update(self, size: int, now_ms: int) -> None:
-        if self._newest_start <= now_ms < self._fast_until:
+        if self._newest_start <= now_ms < self.slot_end_ms:
             # Per packet, often several times: the same slot, nothing expired.
             self.bytes += size
             self._counts[self._newest_index] += size
@@ -86,7 +88,7 @@ class RateCalculator:
         self._last_time = 0
         # Same slot until item_size_ms passed; nothing to expire until the oldest slot
         # leaves the window (_remove_old_data only moves _oldest_start forward).
-        self._fast_until = min(
+        self.slot_end_ms = min(
             self._newest_start + self.item_size_ms, self._oldest_start + self.window_size_ms + 1
         )
 

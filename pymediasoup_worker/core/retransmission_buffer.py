@@ -1,9 +1,15 @@
 """The packets an outgoing stream keeps to answer NACKs (mediasoup's RtpStreamSend buffer).
 
-The buffer holds opaque items (the caller's packet copies) by 16-bit seq, in a ring. It covers at
-most ``max_items`` consecutive seqs, from the oldest kept (``start_seq``) to the newest;
-older packets are evicted when a newer one needs the room, and whenever they are more
-than ``max_retransmission_delay_ms`` older (in RTP time) than the newest timestamp seen.
+The buffer holds records ``(packet, timestamp, stored_at_ms)`` by 16-bit seq, in a ring;
+``packet`` is opaque (the caller's copy of the bytes). A record may be shared by the
+buffers of several streams (a SimpleConsumer's packets share one per received packet).
+It answers for the ``max_items`` consecutive seqs up to the newest stored; older packets
+are forgotten when newer ones need the room, and when they are more than
+``max_retransmission_delay_ms`` older (in RTP time) than the highest timestamp seen.
+
+Storing is the per packet per consumer step, so it does the least: the record and its
+seq go into the slot, the newest seq moves. What falls out of the window is found out
+when asked (``get``, ``seqs``, a NACK), not evicted on every insert.
 
 ``retransmit_for_nack(now_ms, pid, blp, rtt_ms)`` returns the stored items a Generic NACK
 item asks for that may be resent: known, not too old, and not already resent within the
@@ -16,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .seq import MAX_VALUE_32, is_seq_lower_than
+from .seq import MAX_VALUE_32
 
 # Don't retransmit packets older than this (ms), as mediasoup.
 MAX_RETRANSMISSION_DELAY_MS = 2000
@@ -25,13 +31,21 @@ DEFAULT_RTT = 100
 # One Generic NACK item asks for its PID and up to 16 more.
 MAX_REQUESTED_PACKETS = 17
 
+_HALF_32 = MAX_VALUE_32 >> 1
+
 
 class StorageItem:
     """A stored packet and its retransmission state."""
 
-    __slots__ = ("packet", "seq", "timestamp", "stored_at_ms", "resent_at_ms", "sent_times", "rtx_encoded")  # fmt: skip
+    __slots__ = (
+        "record", "packet", "seq", "timestamp", "stored_at_ms", "resent_at_ms", "sent_times",
+        "rtx_encoded",
+    )  # fmt: skip
 
-    def __init__(self, packet: Any, seq: int, timestamp: int, stored_at_ms: int) -> None:
+    def __init__(self, record: tuple[Any, int, int], seq: int) -> None:
+        # The buffer's record this state is about (a newer packet at the seq: a new item).
+        self.record = record
+        packet, timestamp, stored_at_ms = record
         self.packet = packet
         self.seq = seq
         self.timestamp = timestamp
@@ -49,9 +63,8 @@ class StorageItem:
 
 class RetransmissionBuffer:
     __slots__ = (
-        "max_items", "max_retransmission_delay_ms", "clock_rate", "_max_age_ts", "_slots",
-        "_timestamps", "_stored_at", "_mask", "_count", "_states", "_start_seq", "_newest_seq",
-        "_max_timestamp",
+        "max_items", "max_retransmission_delay_ms", "clock_rate", "max_timestamp", "_max_age_ts",
+        "_mask", "_records", "_seqs", "_newest_seq", "_states",
     )  # fmt: skip
 
     def __init__(
@@ -71,176 +84,82 @@ class RetransmissionBuffer:
         # The largest timestamp difference not over the max delay in whole ms, as mediasoup
         # (diff_ts * 1000 // clock_rate <= max_delay).
         self._max_age_ts = ((max_retransmission_delay_ms + 1) * clock_rate - 1) // 1000
-        # A ring indexed by seq & mask (a power of two >= max_items), as three parallel
-        # lists: packet (None: empty slot), timestamp, stored_at_ms (no tuple allocated
-        # per insert, nothing for the cyclic GC to count). Every filled slot holds a seq
-        # in start..newest, a span shorter than max_items, so no two stored seqs share a
-        # slot. Allocated on the first insert (an idle consumer keeps no lists).
+        # Highest RTP timestamp seen (32-bit wrap aware), None until the first packet:
+        # kept by insert(), or by the owner that calls store() (RtpStreamSend tracks it).
+        self.max_timestamp: int | None = None
+        # A ring indexed by seq & mask (a power of two >= max_items): the record and the
+        # seq it is for (a slot may still hold a seq a ring's length older). Allocated on
+        # the first store (an idle consumer keeps no lists); empty: nothing stored.
         self._mask = (1 << (max_items - 1).bit_length()) - 1
-        self._slots: list[Any] = []
-        self._timestamps: list[int] = []
-        self._stored_at: list[int] = []
-        self._count = 0
-        # A StorageItem is built only for a seq that get() or a NACK asks for.
-        self._states: dict[int, StorageItem] = {}
-        # Both meaningful only when the buffer is not empty; _start_seq is always stored.
-        self._start_seq = 0
+        self._records: list[Any] = []
+        self._seqs: list[int] = []
         self._newest_seq = 0
-        # Highest RTP timestamp seen (32-bit wrap aware); None until the first packet.
-        self._max_timestamp: int | None = None
+        # A StorageItem (resend state) is built only for a seq that get() or a NACK asks for.
+        self._states: dict[int, StorageItem] = {}
 
     def __len__(self) -> int:
-        return self._count
+        return len(self.seqs())
 
     @property
     def start_seq(self) -> int | None:
-        return self._start_seq if self._count else None
+        seqs = self.seqs()
+        return seqs[0] if seqs else None
 
     @property
     def newest_seq(self) -> int | None:
-        return self._newest_seq if self._count else None
-
-    @property
-    def max_timestamp(self) -> int | None:
-        return self._max_timestamp
+        seqs = self.seqs()
+        return seqs[-1] if seqs else None
 
     def get(self, seq: int) -> StorageItem | None:
+        """The stored packet for ``seq`` (and its resend state), None if not stored."""
+        record = self._record(seq)
+        if record is None:
+            return None
         item = self._states.get(seq)
-        if item is None:
-            if not self._count:
-                return None
-            start = self._start_seq
-            if (seq - start) & 0xFFFF > (self._newest_seq - start) & 0xFFFF:
-                return None
-            i = seq & self._mask
-            packet = self._slots[i]
-            if packet is None:
-                return None
-            item = StorageItem(packet, seq, self._timestamps[i], self._stored_at[i])
-            self._states[seq] = item
+        if item is None or item.record is not record:
+            states = self._states
+            if len(states) >= 2 * self.max_items:
+                self._prune_states()
+            item = states[seq] = StorageItem(record, seq)
         return item
 
     def seqs(self) -> list[int]:
         """The stored seqs, oldest first (for tests and dumps)."""
-        if not self._count:
+        if not self._records:
             return []
-        slots, mask, start = self._slots, self._mask, self._start_seq
-        span = ((self._newest_seq - start) & 0xFFFF) + 1
-        seqs = ((start + i) & 0xFFFF for i in range(span))
-        return [s for s in seqs if slots[s & mask] is not None]
+        newest = self._newest_seq
+        seqs = ((newest - k) & 0xFFFF for k in range(self.max_items - 1, -1, -1))
+        return [s for s in seqs if self._record(s) is not None]
 
     def clear(self) -> None:
         """Forget every packet (mediasoup clears it when the stream pauses)."""
-        self._slots = []
-        self._timestamps = []
-        self._stored_at = []
-        self._count = 0
+        self._records = []
+        self._seqs = []
         self._states.clear()
-        self._max_timestamp = None
+        self.max_timestamp = None
 
-    def _allocate(self) -> list[Any]:
-        size = self._mask + 1
-        self._timestamps = [0] * size
-        self._stored_at = [0] * size
-        self._slots = [None] * size
-        return self._slots
+    def store(self, seq: int, record: tuple[Any, int, int]) -> bool:
+        """Store ``record``, ``(packet, timestamp, stored_at_ms)``, for ``seq``. Returns
+        False when it is not stored (a duplicate, or older than the buffer reaches).
+
+        The caller keeps max_timestamp (see insert()). Per packet per consumer: a seq
+        after the newest and within reach of it takes the first branch.
+        """
+        ahead = (seq - self._newest_seq) & 0xFFFF
+        if 0 < ahead < self.max_items and self._records:
+            index = seq & self._mask
+            self._records[index] = record
+            self._seqs[index] = seq
+            self._newest_seq = seq
+            return True
+        return self._store_other(seq, record, ahead)
 
     def insert(self, now_ms: int, seq: int, timestamp: int, packet: Any) -> bool:
-        """Store ``packet``. Returns False when it is not stored (duplicate or too old).
-
-        Per packet per consumer: the common case (newer than the newest, the oldest
-        evicted to make room) is inlined.
-        """
-        slots = self._slots
-        mask = self._mask
-        newest = self._newest_seq
-        ahead = (seq - newest) & 0xFFFF
-        if ahead == 1 and self._count and (seq - self._start_seq) & 0xFFFF < self.max_items:
-            # The next seq, with room in the span: the steady state, nothing to evict here.
-            self._newest_seq = seq
-        elif not self._count:
-            if not slots:
-                slots = self._allocate()
-            self._start_seq = self._newest_seq = seq
-        elif 0 < ahead < 0x8000 or (ahead == 0x8000 and seq < newest):
-            # Newer than the newest (is_seq_higher_than, inlined).
-            max_items = self.max_items
-            if ahead >= max_items:
-                # A jump beyond the buffer: nothing kept is near it.
-                slots = self._allocate()
-                self._count = 0
-                self._states.clear()
-                self._start_seq = seq
-            else:
-                # Make room: the span start..seq must fit in max_items. The newest item
-                # is within it, so this loop ends before the buffer empties.
-                start = self._start_seq
-                if (seq - start) & 0xFFFF >= max_items:
-                    states = self._states
-                    while True:
-                        slots[start & mask] = None
-                        self._count -= 1
-                        if states:
-                            states.pop(start, None)
-                        start = (start + 1) & 0xFFFF
-                        while slots[start & mask] is None:
-                            start = (start + 1) & 0xFFFF
-                        if (seq - start) & 0xFFFF < max_items:
-                            break
-                    self._start_seq = start
-            self._newest_seq = seq
-        elif is_seq_lower_than(seq, self._start_seq):
-            if ((newest - seq) & 0xFFFF) >= self.max_items:
-                return False  # older than the buffer can reach
-            self._start_seq = seq
-        else:
-            if slots[seq & mask] is not None:
-                if self._timestamps[seq & mask] == timestamp:
-                    return False  # a duplicate
-                # A new packet reuses the seq (mediasoup replaces it).
-                self._count -= 1
-                self._states.pop(seq, None)
-
-        index = seq & mask
-        slots[index] = packet
-        timestamps = self._timestamps
-        timestamps[index] = timestamp
-        self._stored_at[index] = now_ms
-        self._count += 1
-        max_ts = self._max_timestamp
-        if max_ts is None:
-            self._max_timestamp = max_ts = timestamp
-        else:
-            # is_seq_higher_than(timestamp, max_ts, MAX_VALUE_32), inlined.
-            d = (timestamp - max_ts) & MAX_VALUE_32
-            if 0 < d < 0x80000000 or (d == 0x80000000 and timestamp < max_ts):
-                self._max_timestamp = max_ts = timestamp
-        # Evict from the front what is now too old (_is_older_than_max_delay, inlined).
-        max_age_ts = self._max_age_ts
-        start = self._start_seq
-        diff_ts = (max_ts - timestamps[start & mask]) & MAX_VALUE_32
-        if max_age_ts < diff_ts <= MAX_VALUE_32 >> 1:
-            # _remove_start() until the front is young enough, inlined (about one
-            # eviction per insert in a steady stream).
-            states = self._states
-            count = self._count
-            while True:
-                slots[start & mask] = None
-                count -= 1
-                if states:
-                    states.pop(start, None)
-                if not count:
-                    break
-                start = (start + 1) & 0xFFFF
-                while slots[start & mask] is None:
-                    start = (start + 1) & 0xFFFF
-                diff_ts = (max_ts - timestamps[start & mask]) & MAX_VALUE_32
-                if diff_ts <= max_age_ts or diff_ts > MAX_VALUE_32 >> 1:
-                    break
-            self._count = count
-            self._start_seq = start
-            return slots[index] is not None
-        return True
+        """store() of a packet of its own, keeping max_timestamp."""
+        max_ts = self.max_timestamp
+        if max_ts is None or 0 < (timestamp - max_ts) & MAX_VALUE_32 < 0x80000000:
+            self.max_timestamp = timestamp
+        return self.store(seq, (packet, timestamp, now_ms))
 
     def retransmit_for_nack(
         self, now_ms: int, pid: int, blp: int, rtt_ms: float = 0
@@ -252,6 +171,7 @@ class RetransmissionBuffer:
         """
         rtt = int(rtt_ms) or DEFAULT_RTT
         get = self.get
+        max_delay_ms = self.max_retransmission_delay_ms
         result: list[StorageItem] = []
         seq = pid
         requested = True
@@ -260,7 +180,7 @@ class RetransmissionBuffer:
                 item = get(seq)
                 if (
                     item is not None
-                    and not self._is_too_old(item, now_ms)
+                    and now_ms - item.stored_at_ms <= max_delay_ms
                     and (item.resent_at_ms is None or now_ms - item.resent_at_ms > rtt)
                 ):
                     item.resent_at_ms = now_ms
@@ -273,19 +193,59 @@ class RetransmissionBuffer:
 
     # --- internals ---
 
-    def _is_too_old(self, item: StorageItem, now_ms: int) -> bool:
-        if now_ms - item.stored_at_ms > self.max_retransmission_delay_ms:
-            return True
-        return self._is_older_than_max_delay(item.timestamp)
+    def _store_other(self, seq: int, record: tuple[Any, int, int], ahead: int) -> bool:
+        """store() but for its steady state: the first packet, a jump, the same seq, an
+        older one."""
+        if not self._records or (
+            ahead and (ahead < 0x8000 or (ahead == 0x8000 and seq < self._newest_seq))
+        ):
+            # The first packet, or a jump beyond the buffer (nothing kept is near it).
+            size = self._mask + 1
+            self._records = [None] * size
+            self._seqs = [-1] * size
+            self._states.clear()
+            self._newest_seq = seq
+        elif ahead == 0 or (self._newest_seq - seq) & 0xFFFF < self.max_items:
+            # The newest again, or an older one within reach.
+            if self._is_older_than_max_delay(record[1]):
+                return False  # too old on arrival
+            previous = self._record(seq)
+            if previous is not None:
+                if previous[1] == record[1]:
+                    return False  # a duplicate
+                self._states.pop(seq, None)  # a new packet reuses the seq (replaced)
+        else:
+            return False  # older than the buffer can reach
+        index = seq & self._mask
+        self._records[index] = record
+        self._seqs[index] = seq
+        return True
+
+    def _record(self, seq: int) -> tuple[Any, int, int] | None:
+        """The record stored for ``seq``, if it is within reach and not too old."""
+        if not self._records or (self._newest_seq - seq) & 0xFFFF >= self.max_items:
+            return None
+        index = seq & self._mask
+        record = self._records[index]
+        if record is None or self._seqs[index] != seq:
+            return None
+        if self._is_older_than_max_delay(record[1]):
+            return None
+        return record  # type: ignore[no-any-return]
+
+    def _prune_states(self) -> None:
+        """Forget the resend state of seqs no longer stored (bounds the dict)."""
+        for seq in [s for s, item in self._states.items() if self._record(s) is not item.record]:
+            del self._states[seq]
 
     def _is_older_than_max_delay(self, timestamp: int) -> bool:
         """Whether ``timestamp`` is more than the max delay behind the highest one seen.
 
         In whole milliseconds, as mediasoup (``diff_ts * 1000 / clock_rate`` truncated).
         """
-        max_ts = self._max_timestamp
+        max_ts = self.max_timestamp
         if max_ts is None:
             return False
         diff_ts = (max_ts - timestamp) & MAX_VALUE_32
         # Newer than the highest (diff over half the space) is not old.
-        return self._max_age_ts < diff_ts <= MAX_VALUE_32 >> 1
+        return self._max_age_ts < diff_ts <= _HALF_32

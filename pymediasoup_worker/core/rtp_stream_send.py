@@ -4,10 +4,13 @@ It exists from the Consumer's creation (its dump and ``outbound-rtp`` stats are 
 before any packet); its score starts at 10.
 
 Per packet (``receive_packet(packet, now_ms)``, called by the Consumer once the packet is
-rewritten for it): the highest RTP timestamp and when it was sent (for the Sender
-Report's NTP/RTP mapping), the packet and byte counters, and, when the stream uses NACK,
-a copy of the packet's bytes in the retransmission buffer. The copy is ``bytes(buffer)``
-(one allocation and memcpy), not an RtpPacket clone: a NACK, rare, parses it back.
+rewritten for it, or ``send_shared_packet(packet, seq, now_ms)`` from a SimpleConsumer):
+the highest RTP timestamp and when it was sent (for the Sender Report's NTP/RTP
+mapping), the packet and byte counters, and, when the stream uses NACK, the packet's
+bytes in the retransmission buffer: a private copy, or the one copy all SimpleConsumers
+of the packet share (as mediasoup's later SharedPacket), rewritten for this stream by
+``restore_stored`` when a NACK asks for it. Bytes, not an RtpPacket clone: a NACK, rare,
+parses them back.
 
 RTCP: ``receive_nack`` returns the packets to resend (RTX-encoded when the stream has
 RTX, as RFC 4588); ``receive_rtcp_receiver_report`` updates fraction lost, packets lost,
@@ -22,6 +25,7 @@ Unlike mediasoup, the outgoing sequence numbers are not run through RFC 3550's
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 from .rate_calculator import RtpDataCounter
@@ -46,7 +50,7 @@ class RtpStreamSend(RtpStream):
         "buffer_size", "transmission_counter", "retransmission_buffer", "started",
         "max_packet_ts", "max_packet_ms", "rtx_seq", "score_history", "send_score",
         "last_sender_report_ntp_ms", "last_sender_report_ts", "_pending_bytes",
-        "_pending_ms", "_packets",
+        "_pending_ms", "_pending_until", "_packets", "restore_stored",
     )  # fmt: skip
 
     def __init__(self, params: RtpStreamParams, buffer_size: int, now_ms: int) -> None:
@@ -70,7 +74,11 @@ class RtpStreamSend(RtpStream):
         # same result, one call instead of one per packet per consumer).
         self._pending_bytes = 0
         self._pending_ms = -1
+        self._pending_until = 0
         self._packets = 0
+        # Set by a Consumer whose stream keeps shared packet copies (send_shared_packet):
+        # writes this stream's seq (the second argument), SSRC and MID into a resent copy.
+        self.restore_stored: Callable[[RtpPacket, int], None] | None = None
 
     def set_rtx(self, payload_type: int, ssrc: int) -> None:
         super().set_rtx(payload_type, ssrc)
@@ -78,31 +86,66 @@ class RtpStreamSend(RtpStream):
 
     # --- packets ---
 
-    def receive_packet(self, packet: RtpPacket, now_ms: int, data: bytes | None = None) -> None:
-        """``packet`` (already rewritten for this stream) is being sent.
-
-        ``data``: a copy of its bytes the caller made already (what the transport sent),
-        kept as is in the retransmission buffer; else the copy is made here.
-        """
-        timestamp = packet.timestamp
-        if not self.started or (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000:
-            self.started = True
-            self.max_packet_ts = timestamp
-            self.max_packet_ms = now_ms
-        size = len(packet.buffer)
+    def receive_packet(self, packet: RtpPacket, now_ms: int) -> None:
+        """``packet`` (already rewritten for this stream, bytes and fields) is being sent:
+        the retransmission buffer keeps a private copy of its bytes."""
         buffer = self.retransmission_buffer
+        buf = packet.buffer
+        size = len(buf)
+        timestamp = packet.timestamp
+        self._note_timestamp(timestamp, now_ms)
         if buffer is not None and size <= MTU_SIZE:
-            if data is None:
-                data = bytes(packet.buffer)
-            buffer.insert(now_ms, packet.sequence_number, timestamp, data)
+            buffer.store(packet.sequence_number, (bytes(buf), timestamp, now_ms))
         self._packets += 1
-        if now_ms == self._pending_ms:
+        if now_ms < self._pending_until:
             self._pending_bytes += size
         else:
-            if self._pending_bytes:
-                self.transmission_counter.rate.update(self._pending_bytes, self._pending_ms)
-            self._pending_ms = now_ms
-            self._pending_bytes = size
+            self._count_bytes(size, now_ms)
+
+    def send_shared_packet(self, packet: RtpPacket, seq: int, now_ms: int) -> None:
+        """A SimpleConsumer's packet is being sent: its bytes carry this stream's ``seq``
+        and SSRC (its fields still the Producer's). The retransmission buffer keeps the
+        packet's shared record (``packet.shared``, made here by the first Consumer that
+        needs it); ``restore_stored`` rewrites a resent copy for this stream."""
+        timestamp = packet.timestamp
+        if 0 < (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000 or not self.started:
+            self._note_timestamp(timestamp, now_ms)
+        buf = packet.buffer
+        size = len(buf)
+        buffer = self.retransmission_buffer
+        if buffer is not None and size <= MTU_SIZE:
+            record = packet.shared
+            if record is None:
+                record = packet.shared = (bytes(buf), timestamp, now_ms)
+            buffer.store(seq, record)
+        self._packets += 1
+        if now_ms < self._pending_until:
+            self._pending_bytes += size
+        else:
+            self._count_bytes(size, now_ms)
+
+    def _note_timestamp(self, timestamp: int, now_ms: int) -> None:
+        """The highest RTP timestamp sent and when (the Sender Report's NTP/RTP mapping),
+        and the retransmission buffer's reference for packet age."""
+        if self.started and not 0 < (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000:
+            return
+        self.started = True
+        self.max_packet_ts = timestamp
+        self.max_packet_ms = now_ms
+        if self.retransmission_buffer is not None:
+            self.retransmission_buffer.max_timestamp = timestamp
+
+    def _count_bytes(self, size: int, now_ms: int) -> None:
+        """Bytes sent at ``now_ms``, past the pending batch's slot: flush the batch, count
+        these and batch what follows until the rate calculator's slot ends (the same
+        result as one update per packet)."""
+        rate = self.transmission_counter.rate
+        if self._pending_bytes:
+            rate.update(self._pending_bytes, self._pending_ms)
+            self._pending_bytes = 0
+        rate.update(size, now_ms)
+        self._pending_ms = now_ms
+        self._pending_until = rate.slot_end_ms
 
     def _flush(self) -> None:
         if self._pending_bytes:
@@ -143,6 +186,8 @@ class RtpStreamSend(RtpStream):
                 packet = item.packet
                 if not isinstance(packet, RtpPacket):
                     packet = item.packet = RtpPacket.parse(packet)
+                    if self.restore_stored is not None:
+                        self.restore_stored(packet, item.seq)
                 rtx = self.rtx_stream
                 if rtx is not None:
                     self.rtx_seq = (self.rtx_seq + 1) & 0xFFFF

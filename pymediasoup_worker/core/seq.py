@@ -118,10 +118,23 @@ class SeqManager:
 
     def input(self, input: int) -> int | None:
         mask = self._max_value
+        idelta = (input - self._max_input) & mask
+        if len(self._dropped) == self._dropped_start:
+            # No drop to account for: per packet per consumer, kept short.
+            output = (input + self._base) & mask
+            if idelta < self._half:
+                self._max_input = input
+                self._max_input_ext += idelta
+            if (output - self._max_output) & mask < self._half:
+                self._max_output = output
+            return output
+        return self._input_with_drops(input, idelta)
+
+    def _input_with_drops(self, input: int, idelta: int) -> int | None:
+        mask = self._max_value
         half = self._half
         base = self._base
         max_input = self._max_input
-        idelta = (input - max_input) & mask
         dropped = self._dropped
         start = self._dropped_start
         if len(dropped) > start:

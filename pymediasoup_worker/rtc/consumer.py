@@ -43,7 +43,7 @@ CONSUMER_HEADER_EXTENSIONS = (
 class ConsumerListener(Protocol):
     def on_consumer_send_rtp_packet(
         self, consumer: Consumer, packet: Any, now_ms: int | None = None
-    ) -> bytes | None: ...  # the bytes sent (before SRTP), for the retransmission buffer
+    ) -> None: ...
     def on_consumer_retransmit_rtp_packet(self, consumer: Consumer, packet: Any) -> None: ...
     def on_consumer_key_frame_requested(self, consumer: Consumer, mapped_ssrc: int) -> None: ...
     def on_consumer_need_bitrate_change(self, consumer: Consumer) -> None: ...
@@ -97,6 +97,8 @@ class Consumer:
         self.rtp_header_extension_ids = rtp_header_extension_ids(
             self.params.header_extensions, CONSUMER_HEADER_EXTENSIONS
         )
+        # Read per packet by the transport (0: not negotiated).
+        self.abs_send_time_id: int = self.rtp_header_extension_ids.get("absSendTime", 0)
         paused = data.get("paused")
         self.paused: bool = paused if isinstance(paused, bool) else False
         self._producer_paused = False
@@ -443,6 +445,27 @@ class Consumer:
             "info": info,
         }
         self.shared.notify(self.id, "trace", data)
+
+
+def mid_slot(buf: bytearray) -> int:
+    """Where a mangled packet's MID element starts (its header byte), 0 if it has none.
+
+    The Producer's mangling puts the MID element first in a one-byte extension block,
+    with room for MID_MAX_LENGTH bytes: after the fixed header, the CSRCs and the 4-byte
+    extension block header."""
+    pos = 16 + ((buf[0] & 0x0F) << 2)
+    if buf[0] & 0x10 and len(buf) > pos + ext.MID_MAX_LENGTH and buf[pos] >> 4 == ext.MID:
+        return pos
+    return 0
+
+
+def write_mid(packet: Any, element: bytes, mid: str) -> None:
+    """A Consumer's MID element over a mangled packet's MID (see mid_element)."""
+    pos = mid_slot(packet.buffer)
+    if pos:
+        packet.buffer[pos : pos + 1 + ext.MID_MAX_LENGTH] = element
+    else:
+        packet.update_mid(ext.MID, mid)
 
 
 def mid_element(mid: str) -> bytes | None:

@@ -190,16 +190,17 @@ class PlainTransport(Transport):
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
         return self.send_rtp_data(consumer, packet, packet.serialize())
 
-    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes) -> int:
+    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes | bytearray) -> int:
         send = self._rtp_send
         if send is None:
             return 0
         srtp = self.srtp
         if srtp is not None:
-            protected = srtp.send.protect_rtp(data)
+            protected = srtp.send.protect_rtp(bytes(data))
             if protected is None:
                 return 0
             data = protected
+        # Plain RTP goes out straight from the packet's buffer: no copy.
         return len(data) if send(data, self._rtp_addr) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:

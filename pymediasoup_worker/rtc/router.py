@@ -20,6 +20,7 @@ from ..core.rtp.header_extensions import MID, MID_MAX_LENGTH
 from ..errors import MediaSoupError
 from .active_speaker_observer import ActiveSpeakerObserver
 from .audio_level_observer import AudioLevelObserver
+from .consumer import mid_slot
 from .rtp_observer import RtpObserver
 from .shared import Shared
 
@@ -288,28 +289,26 @@ class Router:
     ) -> None:
         """Fan a mangled packet out: each Consumer's MID, then the Consumer, then observers.
 
-        The Producer's mangling put the MID element first in a one-byte extension block,
-        with room for MID_MAX_LENGTH bytes, so each Consumer's MID is one 9-byte slice
-        store at a fixed offset (its header byte, then the value zero-padded: the zeros
-        read as RFC 8285 padding). The MID is not restored afterwards, as mediasoup.
+        Each Consumer's MID is one slice store over the MID element the Producer's
+        mangling left room for (see consumer.mid_slot); it is not restored afterwards, as
+        mediasoup. SimpleConsumers write their seq and SSRC into the bytes only: they
+        are written back once, after the last Consumer.
         """
         consumers = self.map_producer_consumers.get(producer)
         if consumers:
             now_ms = self.shared.now_ms()
             buf = packet.buffer
-            # Where the MID element's header byte is: after the fixed header, the CSRCs
-            # and the 4-byte extension block header.
-            mid_pos = 16 + ((buf[0] & 0x0F) << 2)
+            mid_pos = mid_slot(buf)
             mid_end = mid_pos + 1 + MID_MAX_LENGTH
-            has_mid_slot = buf[0] & 0x10 and len(buf) >= mid_end and buf[mid_pos] >> 4 == MID
             for consumer in consumers:
                 element = consumer.mid_element
                 if element is not None:
-                    if has_mid_slot:
+                    if mid_pos:
                         buf[mid_pos:mid_end] = element
                     else:
                         packet.update_mid(MID, consumer.params.mid)
                 consumer.send_rtp_packet(packet, now_ms)
+            packet.restore_seq_ssrc()
         observers = self.map_producer_rtp_observers.get(producer)
         if observers:
             for observer in observers:

@@ -15,7 +15,7 @@ from ..core.rtp.packet import RtpPacket
 from ..core.rtp_stream_send import RtpStreamSend
 from ..core.seq import SeqManager
 from ..errors import MediaSoupTypeError
-from .consumer import Consumer, ConsumerListener
+from .consumer import Consumer, ConsumerListener, write_mid
 from .shared import Shared
 
 
@@ -43,6 +43,7 @@ class SimpleConsumer(Consumer):
             self.params.get_codec_for_encoding(encoding).mime_type
         )
         self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
+        self.rtp_stream.restore_stored = self._restore_stored
         self._producer_stream: Any = None
         self.sync_required = False
         self.rtp_seq_manager = SeqManager()
@@ -76,12 +77,12 @@ class SimpleConsumer(Consumer):
     # The media path.
     def send_rtp_packet(self, packet: RtpPacket, now_ms: int | None = None) -> None:
         """Forward one of the Producer's packets: drop unless active (and, after a
-        (re)start of video, until a key frame), rewrite SSRC and seq in place, send,
-        restore. The timestamp is kept, as mediasoup's SimpleConsumer."""
+        (re)start of video, until a key frame), write our seq and SSRC into its bytes
+        (the timestamp is kept, as mediasoup's SimpleConsumer), send. The packet's fields
+        stay the Producer's; the Router writes its bytes back after the fan-out."""
         if not self._active:
             return
-        payload_type = packet.payload_type
-        if payload_type not in self._supported_payload_types:
+        if packet.payload_type not in self._supported_payload_types:
             return
         orig_seq = packet.sequence_number
         seq_manager = self.rtp_seq_manager
@@ -95,14 +96,20 @@ class SimpleConsumer(Consumer):
             return
         if now_ms is None:
             now_ms = self.shared.now_ms()
-        orig_ssrc = packet.ssrc
-        packet.rewrite_seq_ssrc(seq, self._ssrc)
-        # Sent first: the bytes the transport copied to send are the ones the stream keeps.
-        data = self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
-        self.rtp_stream.receive_packet(packet, now_ms, data)
+        packet.write_seq_ssrc(seq, self._ssrc)
+        self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
+        self.rtp_stream.send_shared_packet(packet, seq, now_ms)
         if self.trace_event_types:
+            orig_ssrc = packet.ssrc
+            packet.rewrite_seq_ssrc(seq, self._ssrc)
             self.emit_trace_event_rtp_and_key_frame_types(packet)
-        packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)
+            packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)
+
+    def _restore_stored(self, packet: RtpPacket, seq: int) -> None:
+        """A shared copy from the retransmission buffer, made ours again for a resend."""
+        packet.rewrite_seq_ssrc(seq, self._ssrc)
+        if self.mid_element is not None:
+            write_mid(packet, self.mid_element, self.params.mid)
 
     # The Producer's streams.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:

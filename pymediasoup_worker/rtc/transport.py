@@ -125,10 +125,12 @@ class Transport:
         self.recv_rtx_transmission = RtpDataCounter(1000)
         self.send_rtx_transmission = RtpDataCounter(1000)
         self.send_probation_transmission = RtpDataCounter(100)
-        # Consumers' RTP sent within one ms, added to the two send counters in one update
-        # each when the ms changes or before they are read (flush_send_counters): the
-        # same sums, without two RateCalculator calls per packet per consumer.
+        # Consumers' RTP sent, added to the two send counters in one update each once per
+        # rate slot (until _sent_until, the earlier of the two calculators' slot ends)
+        # or before they are read (flush_send_counters): the same sums, without two
+        # RateCalculator calls per packet per consumer.
         self._sent_ms = -1
+        self._sent_until = 0
         self._sent_rtp_bytes = 0
         self._sent_wire_bytes = 0
         # Received packets dropped: RTP without a Producer, RTCP that does not parse.
@@ -297,16 +299,30 @@ class Transport:
 
     def data_sent(self, size: int) -> None:
         self.flush_send_counters()
+        self._sent_until = 0  # the next RTP packet starts a new batch
         self.send_transmission.update(size, self.shared.now_ms())
 
     def flush_send_counters(self) -> None:
-        """Add the consumers' RTP batched for the current ms to the send counters."""
+        """Add the consumers' RTP batched so far to the send counters."""
         if self._sent_rtp_bytes:
             self.send_rtp_transmission.rate.update(self._sent_rtp_bytes, self._sent_ms)
             self._sent_rtp_bytes = 0
         if self._sent_wire_bytes:
             self.send_transmission.update(self._sent_wire_bytes, self._sent_ms)
             self._sent_wire_bytes = 0
+
+    def _count_sent(self, size: int, sent: int, now_ms: int) -> None:
+        """A Consumer's packet past the batch's slot: flush, count it, start a new batch."""
+        self.flush_send_counters()
+        rtp_rate = self.send_rtp_transmission.rate
+        wire_rate = self.send_transmission
+        rtp_rate.update(size, now_ms)
+        if sent:
+            wire_rate.update(sent, now_ms)
+            self._sent_until = min(rtp_rate.slot_end_ms, wire_rate.slot_end_ms)
+        else:
+            self._sent_until = 0  # the wire counter's slot is not known yet
+        self._sent_ms = now_ms
 
     # Received media, from the subclasses (mediasoup's ReceiveRtpPacket / ReceiveRtcpPacket /
     # ReceiveSctpData). The packet path: synchronous direct calls, one parse per datagram.
@@ -601,9 +617,9 @@ class Transport:
         """
         raise NotImplementedError
 
-    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes) -> int | None:
-        """As send_rtp_packet, given the packet's bytes already (``data``); a subclass
-        that sends bytes overrides it to skip a second copy."""
+    def send_rtp_data(self, consumer: Any, packet: Any, data: bytearray) -> int | None:
+        """As send_rtp_packet, given the packet's buffer (``data``, to send or copy before
+        the call returns); a subclass that sends bytes overrides it to skip a copy."""
         return self.send_rtp_packet(consumer, packet)
 
     def send_rtcp_packet(self, packet: Any) -> None:
@@ -982,38 +998,30 @@ class Transport:
     # Consumer::Listener.
     def on_consumer_send_rtp_packet(
         self, consumer: Any, packet: Any, now_ms: int | None = None
-    ) -> bytes:
-        """A Consumer's (rewritten) RTP packet: counters, then the network, right now.
+    ) -> None:
+        """A Consumer's (rewritten) RTP packet: to the network right now, then counted.
 
         ``now_ms``: the clock read for this datagram already, if the caller has it.
-        Returns the packet's bytes as sent before SRTP: the one copy made per packet per
-        consumer, which the Consumer's RtpStreamSend keeps for retransmissions.
         """
         if now_ms is None:
             now_ms = self.shared.now_ms()
-        abs_send_time_id = consumer.rtp_header_extension_ids.get("absSendTime")
+        abs_send_time_id = consumer.abs_send_time_id
         if abs_send_time_id:
             packet.update_abs_send_time(abs_send_time_id, now_ms)
-        # Transport-wide sequence numbers are written here once a transport-cc client
-        # exists (congestion control comes later).
-        data = bytes(packet.buffer)
+        # Transport-wide sequence numbers are written by the WebRtcTransport.
+        buf = packet.buffer
+        sent = self.send_rtp_data(consumer, packet, buf) or 0
         self.send_rtp_transmission.packets += 1
-        sent = self.send_rtp_data(consumer, packet, data) or 0
-        # The byte counters, batched per ms (see flush_send_counters).
-        if now_ms == self._sent_ms:
-            self._sent_rtp_bytes += len(data)
+        if now_ms < self._sent_until:
+            self._sent_rtp_bytes += len(buf)
             self._sent_wire_bytes += sent
         else:
-            self.flush_send_counters()
-            self._sent_ms = now_ms
-            self._sent_rtp_bytes = len(data)
-            self._sent_wire_bytes = sent
-        return data
+            self._count_sent(len(buf), sent, now_ms)
 
     def on_consumer_retransmit_rtp_packet(self, consumer: Any, packet: Any) -> None:
         """A retransmission (RTX or same SSRC) of a Consumer: as a send, counted as RTX."""
         now_ms = self.shared.now_ms()
-        abs_send_time_id = consumer.rtp_header_extension_ids.get("absSendTime")
+        abs_send_time_id = consumer.abs_send_time_id
         if abs_send_time_id:
             packet.update_abs_send_time(abs_send_time_id, now_ms)
         self.send_rtx_transmission.update(len(packet), now_ms)

@@ -115,9 +115,11 @@ class FakeUdpSocket:
         self.sent: list[tuple[bytes, tuple[str, int]]] = []
         self.closed = False
 
-    def send(self, data: bytes, addr: tuple[str, int]) -> bool:
-        assert isinstance(data, bytes)
-        self.sent.append((data, addr))
+    def send(self, data: bytes | bytearray, addr: tuple[str, int]) -> bool:
+        # A packet's own buffer may be sent (plain RTP): a real socket has copied it by
+        # the time send() returns, so this one keeps a copy too.
+        assert isinstance(data, (bytes, bytearray))
+        self.sent.append((bytes(data), addr))
         return True
 
     def close(self) -> None:
@@ -229,6 +231,7 @@ class ConsumerStub:
         self.ssrc = ssrc
         self.rate = rate
         self.rtp_header_extension_ids = {"absSendTime": abs_send_time_id}
+        self.abs_send_time_id = abs_send_time_id
         self.nacks: list[FeedbackRtpNackPacket] = []
         self.key_frame_requests: list[tuple[str, int]] = []
         self.receiver_reports: list[ReceiverReport] = []

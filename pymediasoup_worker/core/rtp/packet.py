@@ -106,11 +106,14 @@ class RtpPacket:
     """One RTP packet over a private ``bytearray``; build it with ``parse`` or ``create``."""
 
     __slots__ = (
-        "_buf",
-        "_payload_type",
-        "_sequence_number",
-        "_timestamp",
-        "_ssrc",
+        # The packet's own bytes; codecs read the payload here at ``payload_offset``.
+        "buffer",
+        # The fixed header's fields, read per packet: plain attributes, kept in step with
+        # the bytes by the set_*/rewrite methods (never assign them directly).
+        "payload_type",
+        "sequence_number",
+        "timestamp",
+        "ssrc",
         "_ext_kind",
         "_ext_start",
         "_ext_map",
@@ -121,13 +124,18 @@ class RtpPacket:
         # handler): the codec's descriptor (None if none) and whether it starts a key frame.
         "payload_descriptor",
         "is_key_frame",
+        # The record (bytes, timestamp, stored_at_ms) the Consumers' retransmission
+        # buffers share for this packet (one copy per received packet, not one per
+        # Consumer), made by the first that needs it; each rewrites its own SSRC, seq
+        # and MID into a resent copy.
+        "shared",
     )
 
-    _buf: bytearray
-    _payload_type: int
-    _sequence_number: int
-    _timestamp: int
-    _ssrc: int
+    buffer: bytearray
+    payload_type: int
+    sequence_number: int
+    timestamp: int
+    ssrc: int
     _ext_kind: int
     _ext_start: int
     _ext_map: dict[int, int] | None
@@ -136,6 +144,7 @@ class RtpPacket:
     _padding_length: int
     payload_descriptor: object
     is_key_frame: bool
+    shared: tuple[bytes, int, int] | None
 
     @classmethod
     def parse(cls, data: bytes | bytearray | memoryview) -> RtpPacket:
@@ -202,11 +211,11 @@ class RtpPacket:
                 payload_length -= padding_length
 
         packet = cls()
-        packet._buf = bytearray(data)
-        packet._payload_type = second & 0x7F
-        packet._sequence_number = sequence_number
-        packet._timestamp = timestamp
-        packet._ssrc = ssrc
+        packet.buffer = bytearray(data)
+        packet.payload_type = second & 0x7F
+        packet.sequence_number = sequence_number
+        packet.timestamp = timestamp
+        packet.ssrc = ssrc
         packet._ext_kind = ext_kind
         packet._ext_start = ext_start
         packet._ext_map = None
@@ -215,6 +224,7 @@ class RtpPacket:
         packet._padding_length = padding_length
         packet.payload_descriptor = None
         packet.is_key_frame = False
+        packet.shared = None
         return packet
 
     @classmethod
@@ -255,87 +265,76 @@ class RtpPacket:
     # Fixed header.
 
     @property
-    def payload_type(self) -> int:
-        return self._payload_type
-
-    @property
     def marker(self) -> bool:
-        return self._buf[1] > 0x7F
-
-    @property
-    def sequence_number(self) -> int:
-        return self._sequence_number
-
-    @property
-    def timestamp(self) -> int:
-        return self._timestamp
-
-    @property
-    def ssrc(self) -> int:
-        return self._ssrc
+        return self.buffer[1] > 0x7F
 
     @property
     def csrc_count(self) -> int:
-        return self._buf[0] & 0x0F
+        return self.buffer[0] & 0x0F
 
     @property
     def csrcs(self) -> list[int]:
-        count = self._buf[0] & 0x0F
-        return list(struct.unpack_from(f"!{count}I", self._buf, 12)) if count else []
+        count = self.buffer[0] & 0x0F
+        return list(struct.unpack_from(f"!{count}I", self.buffer, 12)) if count else []
 
     def set_payload_type(self, payload_type: int) -> None:
         if not 0 <= payload_type <= 127:
             raise ValueError(f"payload type {payload_type} out of 0..127")
-        buf = self._buf
+        buf = self.buffer
         buf[1] = (buf[1] & 0x80) | payload_type
-        self._payload_type = payload_type
+        self.payload_type = payload_type
 
     def set_marker(self, marker: bool) -> None:
-        buf = self._buf
+        buf = self.buffer
         buf[1] = (buf[1] | 0x80) if marker else (buf[1] & 0x7F)
 
     def set_sequence_number(self, sequence_number: int) -> None:
-        _pack_u16(self._buf, 2, sequence_number)
-        self._sequence_number = sequence_number
+        _pack_u16(self.buffer, 2, sequence_number)
+        self.sequence_number = sequence_number
 
     def set_timestamp(self, timestamp: int) -> None:
-        _pack_u32(self._buf, 4, timestamp)
-        self._timestamp = timestamp
+        _pack_u32(self.buffer, 4, timestamp)
+        self.timestamp = timestamp
 
     def set_ssrc(self, ssrc: int) -> None:
-        _pack_u32(self._buf, 8, ssrc)
-        self._ssrc = ssrc
+        _pack_u32(self.buffer, 8, ssrc)
+        self.ssrc = ssrc
 
     def rewrite(self, payload_type: int, sequence_number: int, timestamp: int, ssrc: int) -> None:
         """Set payload type, sequence number, timestamp and SSRC in one write (marker kept)."""
         _pack_rewrite(
-            self._buf, 1, (self._buf[1] & 0x80) | payload_type,
+            self.buffer, 1, (self.buffer[1] & 0x80) | payload_type,
             sequence_number, timestamp, ssrc,
         )  # fmt: skip
-        self._payload_type = payload_type
-        self._sequence_number = sequence_number
-        self._timestamp = timestamp
-        self._ssrc = ssrc
+        self.payload_type = payload_type
+        self.sequence_number = sequence_number
+        self.timestamp = timestamp
+        self.ssrc = ssrc
 
     def rewrite_seq_ssrc(self, sequence_number: int, ssrc: int) -> None:
         """Set sequence number and SSRC in one write (a SimpleConsumer's rewrite)."""
-        _pack_seq_ts_ssrc(self._buf, 2, sequence_number, self._timestamp, ssrc)
-        self._sequence_number = sequence_number
-        self._ssrc = ssrc
+        _pack_seq_ts_ssrc(self.buffer, 2, sequence_number, self.timestamp, ssrc)
+        self.sequence_number = sequence_number
+        self.ssrc = ssrc
+
+    def write_seq_ssrc(self, sequence_number: int, ssrc: int) -> None:
+        """Write sequence number and SSRC into the bytes only: the attributes keep the
+        values as received (a SimpleConsumer's rewrite during the fan-out, which ends with
+        restore_seq_ssrc())."""
+        _pack_seq_ts_ssrc(self.buffer, 2, sequence_number, self.timestamp, ssrc)
+
+    def restore_seq_ssrc(self) -> None:
+        """Write the attributes' sequence number, timestamp and SSRC back into the bytes."""
+        _pack_seq_ts_ssrc(self.buffer, 2, self.sequence_number, self.timestamp, self.ssrc)
 
     # Layout.
 
     @property
     def size(self) -> int:
-        return len(self._buf)
+        return len(self.buffer)
 
     def __len__(self) -> int:
-        return len(self._buf)
-
-    @property
-    def buffer(self) -> bytearray:
-        """The packet's own bytes; codecs read the payload here at ``payload_offset``."""
-        return self._buf
+        return len(self.buffer)
 
     @property
     def payload_offset(self) -> int:
@@ -352,21 +351,21 @@ class RtpPacket:
     @property
     def payload(self) -> bytes:
         start = self._payload_offset
-        return bytes(self._buf[start : start + self._payload_length])
+        return bytes(self.buffer[start : start + self._payload_length])
 
     def serialize(self) -> bytes:
-        return bytes(self._buf)
+        return bytes(self.buffer)
 
     __bytes__ = serialize
 
     def clone(self) -> RtpPacket:
         """A deep copy (own buffer), e.g. for the retransmission buffer."""
         other = RtpPacket()
-        other._buf = bytearray(self._buf)
-        other._payload_type = self._payload_type
-        other._sequence_number = self._sequence_number
-        other._timestamp = self._timestamp
-        other._ssrc = self._ssrc
+        other.buffer = bytearray(self.buffer)
+        other.payload_type = self.payload_type
+        other.sequence_number = self.sequence_number
+        other.timestamp = self.timestamp
+        other.ssrc = self.ssrc
         other._ext_kind = self._ext_kind
         other._ext_start = self._ext_start
         other._ext_map = None if self._ext_map is None else dict(self._ext_map)
@@ -375,6 +374,7 @@ class RtpPacket:
         other._padding_length = self._padding_length
         other.payload_descriptor = self.payload_descriptor
         other.is_key_frame = self.is_key_frame
+        other.shared = None
         return other
 
     def shift_payload(self, offset: int, shift: int, expand: bool = True) -> None:
@@ -391,33 +391,33 @@ class RtpPacket:
             )
         pos = self._payload_offset + offset
         if expand:
-            self._buf[pos:pos] = bytes(shift)
+            self.buffer[pos:pos] = bytes(shift)
             self._payload_length += shift
         else:
             if shift > self._payload_length - offset:
                 raise ValueError(f"cannot remove {shift} bytes from offset {offset}")
-            del self._buf[pos : pos + shift]
+            del self.buffer[pos : pos + shift]
             self._payload_length -= shift
 
     def remove_padding(self) -> None:
         """Drop the padding bytes and clear the padding bit."""
         if self._padding_length:
-            del self._buf[len(self._buf) - self._padding_length :]
+            del self.buffer[len(self.buffer) - self._padding_length :]
             self._padding_length = 0
-        self._buf[0] &= 0xDF
+        self.buffer[0] &= 0xDF
 
     # Header extension block.
 
     @property
     def has_header_extension(self) -> bool:
-        return bool(self._buf[0] & 0x10)
+        return bool(self.buffer[0] & 0x10)
 
     @property
     def header_extension_id(self) -> int:
         """The block's 16-bit profile: 0xBEDE (one-byte), 0x100X (two-byte), or 0 if absent."""
-        if not self._buf[0] & 0x10:
+        if not self.buffer[0] & 0x10:
             return 0
-        return (self._buf[self._ext_start - 4] << 8) | self._buf[self._ext_start - 3]
+        return (self.buffer[self._ext_start - 4] << 8) | self.buffer[self._ext_start - 3]
 
     @property
     def header_extension_length(self) -> int:
@@ -436,14 +436,14 @@ class RtpPacket:
         elements = self._ext_map
         if elements is None:
             elements = self._ext_map = _parse_elements(
-                self._buf, self._ext_kind, self._ext_start, self._payload_offset
+                self.buffer, self._ext_kind, self._ext_start, self._payload_offset
             )
         return elements
 
     def _value_length(self, pos: int) -> int:
         if self._ext_kind == _EXT_ONE_BYTE:
-            return (self._buf[pos - 1] & 0x0F) + 1
-        return self._buf[pos - 1]
+            return (self.buffer[pos - 1] & 0x0F) + 1
+        return self.buffer[pos - 1]
 
     def _span(self, ext_id: int) -> tuple[int, int] | None:
         """(offset, length) of an extension value with at least one byte, or None."""
@@ -454,9 +454,9 @@ class RtpPacket:
         if pos is None:
             return None
         length = (
-            (self._buf[pos - 1] & 0x0F) + 1
+            (self.buffer[pos - 1] & 0x0F) + 1
             if self._ext_kind == _EXT_ONE_BYTE
-            else self._buf[pos - 1]
+            else self.buffer[pos - 1]
         )
         return (pos, length) if length else None
 
@@ -472,7 +472,7 @@ class RtpPacket:
         pos = elements.get(ext_id)
         if pos is None:
             return None
-        buf = self._buf
+        buf = self.buffer
         if self._ext_kind == _EXT_ONE_BYTE:
             return bytes(buf[pos : pos + (buf[pos - 1] & 0x0F) + 1])
         length = buf[pos - 1]
@@ -480,7 +480,7 @@ class RtpPacket:
 
     def get_extensions(self) -> list[tuple[int, bytes]]:
         """All elements as (id, value) in wire order, zero-length two-byte ones included."""
-        buf = self._buf
+        buf = self.buffer
         return [
             (ext_id, bytes(buf[pos : pos + self._value_length(pos)]))
             for ext_id, pos in sorted(self._elements().items(), key=lambda item: item[1])
@@ -492,7 +492,7 @@ class RtpPacket:
         if span is None or span[1] != len(value):
             return False
         pos, length = span
-        self._buf[pos : pos + length] = value
+        self.buffer[pos : pos + length] = value
         return True
 
     def set_extension_length(self, ext_id: int, length: int) -> bool:
@@ -507,7 +507,7 @@ class RtpPacket:
             return False
         if length > (16 if self._ext_kind == _EXT_ONE_BYTE else 255):
             return False
-        buf = self._buf
+        buf = self.buffer
         current = self._value_length(pos)
         if length > current:
             if pos + length > self._payload_offset or any(buf[pos + current : pos + length]):
@@ -548,7 +548,7 @@ class RtpPacket:
             if new_id in renamed:
                 raise ValueError(f"two extensions would get id {new_id}")
             renamed[new_id] = pos
-        buf = self._buf
+        buf = self.buffer
         if one_byte:
             for new_id, pos in renamed.items():
                 buf[pos - 1] = (new_id << 4) | (buf[pos - 1] & 0x0F)
@@ -589,7 +589,7 @@ class RtpPacket:
             block += value
         block += bytes(-len(block) & 3)
 
-        buf = self._buf
+        buf = self.buffer
         start = 12 + ((buf[0] & 0x0F) << 2)  # where the block header goes
         old_end = self._payload_offset if buf[0] & 0x10 else start
         if positions:
@@ -616,7 +616,7 @@ class RtpPacket:
         each element id to the offset of its value in a packet with this CSRC count
         (``12 + 4 * csrc_count + 4 + offset in the block``). It is shared, never mutated.
         """
-        buf = self._buf
+        buf = self.buffer
         first = buf[0]
         start = 12 + ((first & 0x0F) << 2)
         buf[start : self._payload_offset if first & 0x10 else start] = block
@@ -648,7 +648,7 @@ class RtpPacket:
         span = self._span(ext_id)
         if span is None or span[1] != 3:
             return None
-        buf, pos = self._buf, span[0]
+        buf, pos = self.buffer, span[0]
         return (buf[pos] << 16) | (buf[pos + 1] << 8) | buf[pos + 2]
 
     def update_abs_send_time(self, ext_id: int, ms: int) -> bool:
@@ -656,7 +656,7 @@ class RtpPacket:
         if span is None or span[1] != 3:
             return False
         pos = span[0]
-        self._buf[pos : pos + 3] = _abs_send_time_bytes(ms)
+        self.buffer[pos : pos + 3] = _abs_send_time_bytes(ms)
         return True
 
     def read_transport_wide_cc01(self, ext_id: int) -> int | None:
@@ -667,7 +667,7 @@ class RtpPacket:
         pos = elements.get(ext_id)
         if pos is None:
             return None
-        buf = self._buf
+        buf = self.buffer
         header = buf[pos - 1]
         if header & 0x0F != 1 if self._ext_kind == _EXT_ONE_BYTE else header != 2:
             return None
@@ -677,7 +677,7 @@ class RtpPacket:
         span = self._span(ext_id)
         if span is None or span[1] != 2:
             return False
-        _pack_u16(self._buf, span[0], wide_sequence_number)
+        _pack_u16(self.buffer, span[0], wide_sequence_number)
         return True
 
     def read_ssrc_audio_level(self, ext_id: int) -> tuple[int, bool] | None:
@@ -685,7 +685,7 @@ class RtpPacket:
         span = self._span(ext_id)
         if span is None or span[1] != 1:
             return None
-        byte = self._buf[span[0]]
+        byte = self.buffer[span[0]]
         return byte & 0x7F, byte > 0x7F
 
     def read_video_orientation(self, ext_id: int) -> tuple[bool, bool, int] | None:
@@ -710,13 +710,13 @@ class RtpPacket:
         pos, length = span
         if len(value) != length and not self.set_extension_length(ext_id, len(value)):
             return False
-        self._buf[pos : pos + len(value)] = value
+        self.buffer[pos : pos + len(value)] = value
         return True
 
     def __repr__(self) -> str:
         return (
-            f"RtpPacket(pt={self._payload_type}, seq={self._sequence_number}, "
-            f"ts={self._timestamp}, ssrc={self._ssrc}, marker={self.marker}, "
-            f"size={len(self._buf)}, payload={self._payload_length}, "
+            f"RtpPacket(pt={self.payload_type}, seq={self.sequence_number}, "
+            f"ts={self.timestamp}, ssrc={self.ssrc}, marker={self.marker}, "
+            f"size={len(self.buffer)}, payload={self._payload_length}, "
             f"padding={self._padding_length})"
         )
