@@ -3,7 +3,8 @@
     python -m benchmarks.raw_forwarder '<json config>'   (started by benchmarks.suite)
 
 Same I/O as the worker's PlainTransport (one UDP socket in, read with ``add_reader`` and
-up to 64 ``recvfrom`` per wake-up; one UDP socket per consumer, ``sendto``), and the same
+up to 64 ``recvfrom`` per wake-up; one UDP socket per consumer, connected to its
+destination and written with ``send``, as the worker does once a tuple is known), and the same
 rewrite the sink checks (SSRC, payload type, sequence number + a per-consumer offset,
 written into a bytearray with one ``pack_into``). With SRTP: one unprotect and N protects
 (pylibsrtp, one session per direction and consumer). RTCP is read and dropped; nothing
@@ -23,6 +24,7 @@ from typing import Any
 import uvloop
 
 from benchmarks.loadgen import session
+from pymediasoup_worker.net.udp_socket import RECV_BUFFER_SIZE
 
 
 def main() -> None:
@@ -31,6 +33,8 @@ def main() -> None:
     asyncio.set_event_loop(loop)
     sock_in = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock_in.bind(("127.0.0.1", 0))
+    # The receive buffer the worker asks for on its sockets (pymediasoup_worker.net.udp_socket).
+    sock_in.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_BUFFER_SIZE)
     sock_in.setblocking(False)
     in_session = session(config["in_key"], False) if config.get("in_key") else None
     unprotect = in_session.unprotect if in_session is not None else None
@@ -39,10 +43,10 @@ def main() -> None:
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.bind(("127.0.0.1", 0))
         sock.setblocking(False)
+        sock.connect(tuple(consumer["dest"]))
         protect = session(consumer["key"], True).protect if consumer.get("key") else None
         outs.append(
-            (sock.sendto, tuple(consumer["dest"]), consumer["pt"], consumer["ssrc"],
-             (1000 + 7919 * n) & 0xFFFF, protect)
+            (sock.send, consumer["pt"], consumer["ssrc"], (1000 + 7919 * n) & 0xFFFF, protect)
         )  # fmt: skip
     rewrite = struct.Struct("!BH4xI").pack_into
     seq_of = struct.Struct("!2xH").unpack_from
@@ -64,13 +68,13 @@ def main() -> None:
             marker = data[1] & 0x80
             (seq,) = seq_of(data)
             buf = bytearray(data)
-            for sendto, dest, pt, ssrc, offset, protect in outs:
+            for send, pt, ssrc, offset, protect in outs:
                 rewrite(buf, 1, marker | pt, (seq + offset) & 0xFFFF, ssrc)
                 try:
                     if protect is not None:
-                        sendto(protect(bytes(buf)), dest)
+                        send(protect(bytes(buf)))
                     else:
-                        sendto(buf, dest)
+                        send(buf)
                 except OSError:
                     pass
 

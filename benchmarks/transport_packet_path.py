@@ -54,6 +54,12 @@ class StubSocket:
     def send(self, data: bytes, addr: Any) -> bool:
         return True
 
+    def send_connected(self, data: bytes) -> bool:
+        return True
+
+    def peer_sender(self, addr: Any) -> Any:
+        return self.send_connected
+
     def close(self) -> None:
         pass
 
@@ -69,6 +75,9 @@ class RealSocket(StubSocket):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sendto = self.sock.sendto
         self.sent = 0
+
+    def peer_sender(self, addr: Any) -> Any:
+        return lambda data: self.send(data, addr)
 
     def send(self, data: bytes, addr: Any) -> bool:
         self.sendto(data, self.sink.getsockname())

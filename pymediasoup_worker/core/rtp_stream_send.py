@@ -108,11 +108,16 @@ class RtpStreamSend(RtpStream):
         packet's shared record (``packet.shared``, made here by the first Consumer that
         needs it); ``restore_stored`` rewrites a resent copy for this stream."""
         timestamp = packet.timestamp
+        buffer = self.retransmission_buffer
         if 0 < (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000 or not self.started:
-            self._note_timestamp(timestamp, now_ms)
+            # _note_timestamp(), inlined.
+            self.started = True
+            self.max_packet_ts = timestamp
+            self.max_packet_ms = now_ms
+            if buffer is not None:
+                buffer.max_timestamp = timestamp
         buf = packet.buffer
         size = len(buf)
-        buffer = self.retransmission_buffer
         if buffer is not None and size <= MTU_SIZE:
             record = packet.shared
             if record is None:

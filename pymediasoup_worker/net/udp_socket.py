@@ -9,6 +9,7 @@ remote peer sends, an exception out of ``on_packet`` is caught here, counted in
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Callable
 
 from ..log import logger
@@ -16,6 +17,11 @@ from .port_manager import PortManager
 
 _MAX_DATAGRAM = 65536
 _MAX_READS_PER_WAKEUP = 64  # let the loop breathe under a flood
+# The kernel's receive buffer asked for (it caps it at net.core.rmem_max): about 800
+# full-size datagrams, so that a burst that arrives while the loop is busy elsewhere
+# (a Python worker is slower to get back to a socket than a C one) waits instead of
+# being dropped. The default (rmem_default, often 208 KiB) holds about 90.
+RECV_BUFFER_SIZE = 1 << 20
 # One receive buffer for every socket: one thread, and each datagram is copied out of it
 # before on_packet runs.
 _RECV_BUFFER = bytearray(_MAX_DATAGRAM)
@@ -37,29 +43,71 @@ class UdpSocket:
         self._loop = loop
         self._port_manager = port_manager
         self._sock = port_manager.bind("udp", ip)
+        try:
+            self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECV_BUFFER_SIZE)
+        except OSError as exc:  # the default then
+            logger.debug("RTC::UdpSocket", f"setsockopt(SO_RCVBUF) failed: {exc}")
         self._sendto = self._sock.sendto  # bound once: send() runs per packet per consumer
+        self._send = self._sock.send
+        # The one peer this socket is connected to (peer_sender), if any.
+        self.connected_addr: tuple | None = None
         self.local_ip, self.local_port = self._sock.getsockname()[:2]
         self._bound_ip = ip
         self.on_packet = on_packet
         self.closed = False
         self.recv_bytes = 0
-        self.sent_bytes = 0
         self.send_errors = 0
         # Datagrams whose handling raised (a bug exposed by a peer's packet).
         self.packet_errors = 0
         loop.add_reader(self._sock.fileno(), self._on_readable)
 
-    def send(self, data: bytes, addr: tuple) -> bool:
+    def send(self, data: bytes | bytearray, addr: tuple) -> bool:
         """Send one datagram; a failure is counted and logged, never raised."""
-        if self.closed:
-            return False
         try:
             self._sendto(data, addr)
         except OSError as exc:
+            if self.closed:
+                return False
             self.send_errors += 1
             logger.warn("RTC::UdpSocket::Send", f"sendto() failed: {exc}")
             return False
-        self.sent_bytes += len(data)
+        return True
+
+    def peer_sender(self, addr: tuple) -> Callable[[bytes | bytearray], bool]:
+        """A ``send(data)`` to one fixed peer (a PlainTransport's or PipeTransport's tuple).
+
+        The first peer connects the socket: no address to parse nor route to look up per
+        datagram (a connected send is about a fifth cheaper), and the kernel drops what
+        anyone else sends, which the transport would ignore anyway. Another peer (the
+        socket already connected elsewhere) or a failed connect: sendto() as send().
+        """
+        if self.connected_addr is None and not self.closed:
+            try:
+                self._sock.connect(addr)
+            except OSError as exc:
+                logger.warn("RTC::UdpSocket::Connect", f"connect() failed: {exc}")
+            else:
+                self.connected_addr = addr
+                return self.send_connected
+        if self.connected_addr == addr:
+            return self.send_connected
+        return lambda data: self.send(data, addr)
+
+    def send_connected(self, data: bytes | bytearray) -> bool:
+        """send() to the connected peer."""
+        try:
+            self._send(data)
+        except OSError as exc:
+            if self.closed:
+                return False
+            self.send_errors += 1
+            if isinstance(exc, ConnectionRefusedError):
+                # An ICMP port unreachable from the peer, which a connected socket reports
+                # on a later call (an unconnected one never does): not ours to warn about.
+                logger.debug("RTC::UdpSocket::Send", f"send() failed: {exc}")
+            else:
+                logger.warn("RTC::UdpSocket::Send", f"send() failed: {exc}")
+            return False
         return True
 
     def close(self) -> None:

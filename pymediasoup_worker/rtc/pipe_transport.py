@@ -52,8 +52,7 @@ class PipeTransport(Transport):
         self.tuple: TransportTuple | None = None
         # Datagrams dropped before parsing (see PlainTransport).
         self.datagrams_ignored = 0
-        self._send: Any = None
-        self._remote_addr: tuple[str, int] = ("", 0)
+        self._send: Any = None  # send(data) to the tuple (UdpSocket.peer_sender)
         self.udp_socket: Any = None
         if shared.bind_udp is None:
             raise MediaSoupError("no UDP sockets available in this worker")
@@ -84,7 +83,7 @@ class PipeTransport(Transport):
             data = srtp.send.protect_rtp(data)
             if data is None:
                 return 0
-        return len(data) if send(data, self._remote_addr) else 0
+        return len(data) if send(data) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:
         send = self._send
@@ -96,7 +95,7 @@ class PipeTransport(Transport):
             data = srtp.send.protect_rtcp(data)
             if data is None:
                 return
-        if send(data, self._remote_addr):
+        if send(data):
             self.data_sent(len(data))
 
     # Network input: one call per datagram, from the UdpSocket.
@@ -212,8 +211,7 @@ class PipeTransport(Transport):
             self.srtp = make_srtp_sessions(PIPE_SRTP_CRYPTO_SUITE, self.srtp_key, remote_key)
             self.srtp_remote_key = remote_key
         self.tuple = TransportTuple(self.udp_socket, ip, port, "udp", self.announced_ip)
-        self._send = self.udp_socket.send
-        self._remote_addr = self.tuple.remote_addr
+        self._send = self.udp_socket.peer_sender(self.tuple.remote_addr)
         request.accept({"tuple": self.tuple.dump()})
         # mediasoup assumes the transport is connected now (nothing tells otherwise).
         self.connected()

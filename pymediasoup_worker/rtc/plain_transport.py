@@ -141,10 +141,9 @@ class PlainTransport(Transport):
         # or failing, or of no known kind.
         self.datagrams_ignored = 0
         # The send paths, cached: (socket.send, remote address) of the tuple / rtcpTuple.
+        # send(data) to the tuple and to the RTCP tuple (UdpSocket.peer_sender).
         self._rtp_send: Any = None
-        self._rtp_addr: tuple[str, int] = ("", 0)
         self._rtcp_send: Any = None
-        self._rtcp_addr: tuple[str, int] = ("", 0)
 
         self.udp_socket: Any = None
         self.rtcp_udp_socket: Any = None
@@ -176,15 +175,13 @@ class PlainTransport(Transport):
 
     def _set_tuple(self, tuple_: TransportTuple) -> None:
         self.tuple = tuple_
-        self._rtp_send = tuple_.socket.send
-        self._rtp_addr = tuple_.remote_addr
+        self._rtp_send = tuple_.socket.peer_sender(tuple_.remote_addr)
         if self.rtcp_mux:
-            self._rtcp_send, self._rtcp_addr = self._rtp_send, self._rtp_addr
+            self._rtcp_send = self._rtp_send
 
     def _set_rtcp_tuple(self, tuple_: TransportTuple) -> None:
         self.rtcp_tuple = tuple_
-        self._rtcp_send = tuple_.socket.send
-        self._rtcp_addr = tuple_.remote_addr
+        self._rtcp_send = tuple_.socket.peer_sender(tuple_.remote_addr)
 
     # Network output.
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
@@ -201,7 +198,7 @@ class PlainTransport(Transport):
                 return 0
             data = protected
         # Plain RTP goes out straight from the packet's buffer: no copy.
-        return len(data) if send(data, self._rtp_addr) else 0
+        return len(data) if send(data) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:
         send = self._rtcp_send
@@ -213,7 +210,7 @@ class PlainTransport(Transport):
             data = srtp.send.protect_rtcp(data)
             if data is None:
                 return
-        if send(data, self._rtcp_addr):
+        if send(data):
             self.data_sent(len(data))
 
     # Network input: one call per datagram, from the UdpSocket.

@@ -122,6 +122,9 @@ class FakeUdpSocket:
         self.sent.append((bytes(data), addr))
         return True
 
+    def peer_sender(self, addr: tuple[str, int]) -> Any:
+        return lambda data: self.send(data, addr)
+
     def close(self) -> None:
         self.closed = True
 
