@@ -197,7 +197,7 @@ def bench_receive(number: int, srtp: bool) -> float:
         id = "p"
         kind = "video"
 
-        def receive_rtp_packet(self, packet: Any) -> Any:
+        def receive_rtp_packet(self, packet: Any, now_ms: Any = None) -> Any:
             return ReceiveRtpPacketResult.MEDIA
 
     transport.rtp_listener.ssrc_table[1111] = StubProducer()

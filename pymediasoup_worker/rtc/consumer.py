@@ -99,6 +99,7 @@ class Consumer:
         )
         # Read per packet by the transport (0: not negotiated).
         self.abs_send_time_id: int = self.rtp_header_extension_ids.get("absSendTime", 0)
+        self.transport_wide_cc01_id: int = self.rtp_header_extension_ids.get("transportWideCc01", 0)
         paused = data.get("paused")
         self.paused: bool = paused if isinstance(paused, bool) else False
         self._producer_paused = False

@@ -380,8 +380,12 @@ class Producer:
 
     # --- Media: RTP in (Transport -> Producer) ---
 
-    def receive_rtp_packet(self, packet: RtpPacket) -> ReceiveRtpPacketResult:
+    def receive_rtp_packet(
+        self, packet: RtpPacket, now_ms: int | None = None
+    ) -> ReceiveRtpPacketResult:
         """A packet the Transport's RtpListener routed here (mediasoup's ReceiveRtpPacket).
+
+        ``now_ms``: the clock read for this datagram already, if the caller has it.
 
         Media and RTX packets update their stream's statistics even while paused; only
         unpaused media is mangled (router payload type, mapped SSRC, router header
@@ -404,7 +408,8 @@ class Producer:
                     )
                     return ReceiveRtpPacketResult.DISCARDED
                 is_new = len(self.map_ssrc_rtp_stream) > count
-        now_ms = self.shared.now_ms()
+        if now_ms is None:
+            now_ms = self.shared.now_ms()
 
         if ssrc == rtp_stream.params.ssrc:
             result = ReceiveRtpPacketResult.MEDIA

@@ -348,12 +348,14 @@ class Transport:
                 return
         # Counted as received: mediasoup counts the size after the Producer rewrote the
         # packet (its header extensions, RTX decoding); the received size is the truth.
-        size = len(packet)
-        result = producer.receive_rtp_packet(packet)
+        size = len(packet.buffer)
+        if not now_ms:
+            now_ms = self.shared.now_ms()
+        result = producer.receive_rtp_packet(packet, now_ms)
         if result == _MEDIA:
-            self.recv_rtp_transmission.update(size, now_ms or self.shared.now_ms())
+            self.recv_rtp_transmission.update(size, now_ms)
         elif result == _RETRANSMISSION:
-            self.recv_rtx_transmission.update(size, now_ms or self.shared.now_ms())
+            self.recv_rtx_transmission.update(size, now_ms)
         elif result == _DISCARDED:
             self.recv_stream_closed(packet.ssrc)
 

@@ -457,7 +457,7 @@ class WebRtcTransport(Transport):
         tcc_server = self.tcc_server
         if tcc_server is not None:
             self._feed_tcc_server(tcc_server, packet, now_ms)
-        self.receive_rtp_packet(packet)
+        self.receive_rtp_packet(packet, now_ms)
 
     def _on_rtcp_data(self, tuple_: TransportTuple | None, data: bytes) -> None:
         srtp = self.srtp
@@ -694,6 +694,9 @@ class WebRtcTransport(Transport):
     # --- network output ---
 
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
+        return self.send_rtp_data(consumer, packet, packet.buffer)
+
+    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes | bytearray) -> int:
         if not self._connected:
             return 0
         srtp = self.srtp
@@ -701,12 +704,12 @@ class WebRtcTransport(Transport):
             return 0
         # mediasoup's Transport::OnConsumerSendRtpPacket (the base wrote abs-send-time):
         # a transport-wide sequence number for consumers that negotiated transport-cc.
-        ext_id = consumer.rtp_header_extension_ids.get("transportWideCc01")
+        ext_id = consumer.transport_wide_cc01_id
         if ext_id:
             wide_seq = (self.transport_wide_cc_seq + 1) & 0xFFFF
             if packet.update_transport_wide_cc01(ext_id, wide_seq):
                 self.transport_wide_cc_seq = wide_seq
-        data = srtp.send.protect_rtp(packet.serialize())
+        data = srtp.send.protect_rtp(bytes(data))
         if data is None:
             self.srtp_failures += 1
             return 0

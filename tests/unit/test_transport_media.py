@@ -203,7 +203,7 @@ class ProducerStub:
         self.sender_reports: list[SenderReportPacket] = []
         self.dlrr: list[tuple[int, int, int]] = []
 
-    def receive_rtp_packet(self, packet: RtpPacket) -> Any:
+    def receive_rtp_packet(self, packet: RtpPacket, now_ms: int | None = None) -> Any:
         self.rtp.append(packet)
         return self.result
 
