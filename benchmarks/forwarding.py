@@ -64,7 +64,7 @@ class LoadGenClient:
             pass
         try:
             await asyncio.wait_for(self.process.wait(), 5)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.process.kill()
             await self.process.wait()
         self.process = None

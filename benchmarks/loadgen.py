@@ -268,7 +268,6 @@ class LoadGen:
         assert self.tx is not None
         tx_send = self.tx.send
         recv = self.rx.recv
-        sendto = self.rx.sendto
         perf = time.perf_counter
         mono = time.monotonic_ns
         hdr_pack = _HDR.pack_into

@@ -110,7 +110,9 @@ def line_chart(path: str, title: str, x_labels: list[str],
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def px(i: int) -> int:
-        return left + (plot_w * i // max(len(x_labels) - 1, 1) if len(x_labels) > 1 else plot_w // 2)
+        return left + (
+            plot_w * i // max(len(x_labels) - 1, 1) if len(x_labels) > 1 else plot_w // 2
+        )
 
     def py(v: float) -> int:
         return top + plot_h - int(plot_h * v / y_max)
@@ -133,7 +135,7 @@ def line_chart(path: str, title: str, x_labels: list[str],
     for k, (name, ys) in enumerate(series):
         color = COLORS[k % len(COLORS)]
         points = [(px(i), py(v)) for i, v in enumerate(ys) if v]
-        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
             c.line(x0, y0, x1, y1, color, 3)
         for x, y in points:
             c.box(x - 4, y - 4, 9, 9, color)

@@ -65,5 +65,5 @@ def udp_drops() -> tuple[int, int]:
     with open("/proc/net/snmp") as f:
         lines = [line.split() for line in f if line.startswith("Udp:")]
     header, values = lines[0], lines[1]
-    row = dict(zip(header[1:], map(int, values[1:])))
+    row = dict(zip(header[1:], map(int, values[1:]), strict=True))
     return row.get("RcvbufErrors", 0), row.get("InErrors", 0)

@@ -32,8 +32,8 @@ from . import proc
 from .forwarding import LoadGenClient, max_rate, trial
 from .proc import LOAD_CPU, cpu_seconds, pin, rss_bytes
 from .targets import (
-    MEDIA_CODECS,
     LOCALHOST,
+    MEDIA_CODECS,
     RawTarget,
     WorkerTarget,
     consumer_rtp_capabilities,
@@ -119,7 +119,9 @@ async def run_webrtc(loadgen: LoadGenClient, ns: list[int], duration: float) -> 
                     results[f"worker/webrtc/{n}"] = {"error": connected.get("reason")}
                     continue
                 log(f"  worker webrtc N={n} (DTLS-SRTP {connected.get('suite')})")
-                results[f"worker/webrtc/{n}"] = await max_rate(loadgen, target.pids, n, duration, log)
+                results[f"worker/webrtc/{n}"] = await max_rate(
+                    loadgen, target.pids, n, duration, log
+                )
             except Exception as exc:  # noqa: BLE001 - reported as not available
                 results[f"worker/webrtc/{n}"] = {"error": f"{type(exc).__name__}: {exc}"}
                 log(f"  webrtc N={n}: not available: {exc}")
@@ -226,8 +228,12 @@ def report(results: dict[str, Any], ns: list[int]) -> tuple[str, list[dict[str, 
     fwd = results.get("forwarding")
     if fwd:
         lines.append("")
-        lines.append("Forwarding: 1 producer (PlainTransport, VP8 1200 B) -> N consumers; max forwarded pkt/s with < 1 % loss;")
-        lines.append("worker CPU µs per forwarded packet (/proc utime+stime over the trial / packets at the sink)")
+        lines.append(
+            "Forwarding: 1 producer (PlainTransport, VP8 1200 B) -> N consumers; max forwarded pkt/s with < 1 % loss;"
+        )
+        lines.append(
+            "worker CPU µs per forwarded packet (/proc utime+stime over the trial / packets at the sink)"
+        )
         head = f"{'mode':6}{'N':>4} | {'wkr pkt/s':>10} {'µs/pkt':>7} {'1 core':>9} | {'raw pkt/s':>10} {'µs/pkt':>7} | {'wkr/raw':>8} | {'errors/checked':>16}"
         lines.append(head)
         lines.append("-" * len(head))
@@ -258,23 +264,31 @@ def report(results: dict[str, Any], ns: list[int]) -> tuple[str, list[dict[str, 
                            f">= {limit:,}", rate >= limit)  # fmt: skip
                 if ours.get("error") or raw.get("error"):
                     lines.append(f"        ! {ours.get('error') or ''} {raw.get('error') or ''}")
-        lines.append("  wkr = the worker under test; raw = benchmarks/raw_forwarder.py (the Python limit)")
+        lines.append(
+            "  wkr = the worker under test; raw = benchmarks/raw_forwarder.py (the Python limit)"
+        )
         lines.append("  '1 core' = 1e6 / µs per packet: what one core would carry at that cost; "
                      "* = the load generator, not the worker, was the limit")  # fmt: skip
         lat_rows = [(k, v["latency"]) for k, v in fwd.items() if "latency" in v]
         if lat_rows:
             lines.append("")
-            lines.append("Latency through the forwarder at half its max rate (send -> sink, incl. 2 loopback hops)")
+            lines.append(
+                "Latency through the forwarder at half its max rate (send -> sink, incl. 2 loopback hops)"
+            )
             for key, lat in lat_rows:
                 lines.append(f"  {key:16} at {lat['forwarded_rate']:>9,.0f} fwd/s: p50 {lat['lat_p50_us']:7.0f} µs   "
                              f"p99 {lat['lat_p99_us']:7.0f} µs   loss {lat['loss'] * 100:.2f} %")  # fmt: skip
                 if key.startswith("worker"):
                     p99 = lat["lat_p99_us"]
-                    target(f"4. latency p99 at half max, {key}", round(p99), "<= 1000 µs", p99 <= 1000)
+                    target(
+                        f"4. latency p99 at half max, {key}", round(p99), "<= 1000 µs", p99 <= 1000
+                    )
     web = results.get("webrtc")
     if web:
         lines.append("")
-        lines.append("WebRTC path: N consumers on WebRtcTransports (ICE-lite, DTLS-SRTP, RTCP RR, transport-cc feedback every 50 ms)")
+        lines.append(
+            "WebRTC path: N consumers on WebRtcTransports (ICE-lite, DTLS-SRTP, RTCP RR, transport-cc feedback every 50 ms)"
+        )
         for key, r in web.items():
             if r.get("error") and not r.get("cpu_us_per_packet"):
                 lines.append(f"  {key}: not available: {r['error']}")
@@ -317,7 +331,9 @@ def report(results: dict[str, Any], ns: list[int]) -> tuple[str, list[dict[str, 
     lines.append("")
     lines.append("Targets")
     for t in targets:
-        lines.append(f"  {verdict(t['ok']):4}  {t['target']:48} {str(t['value']):>10}  (target {t['limit']})")
+        lines.append(
+            f"  {verdict(t['ok']):4}  {t['target']:48} {str(t['value']):>10}  (target {t['limit']})"
+        )
     return "\n".join(lines), targets
 
 

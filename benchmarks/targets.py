@@ -31,7 +31,11 @@ MEDIA_CODECS: list[dict[str, Any]] = [
     {"kind": "video", "mimeType": "video/VP8", "clockRate": 90000},
     {"kind": "audio", "mimeType": "audio/opus", "clockRate": 48000, "channels": 2},
 ]
-FEEDBACK = [{"type": "nack"}, {"type": "nack", "parameter": "pli"}, {"type": "ccm", "parameter": "fir"}]
+FEEDBACK = [
+    {"type": "nack"},
+    {"type": "nack", "parameter": "pli"},
+    {"type": "ccm", "parameter": "fir"},
+]
 MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
 ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 TWCC_URI = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
@@ -172,7 +176,9 @@ class WorkerTarget:
         generator where and how to run ICE + DTLS."""
         transports = []
         for transport in self.webrtc_transports:
-            await transport.connect(dtls_parameters={"role": "client", "fingerprints": [fingerprint]})
+            await transport.connect(
+                dtls_parameters={"role": "client", "fingerprints": [fingerprint]}
+            )
             candidate = next(c for c in transport.ice_candidates if c["protocol"] == "udp")
             server_fp = next(
                 f for f in transport.dtls_parameters["fingerprints"] if f["algorithm"] == "sha-256"
@@ -237,7 +243,7 @@ class RawTarget:
             self.process.stdin.close()
             try:
                 await asyncio.wait_for(self.process.wait(), 2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
             self.process = None

@@ -709,11 +709,11 @@ class WebRtcTransport(Transport):
             wide_seq = (self.transport_wide_cc_seq + 1) & 0xFFFF
             if packet.update_transport_wide_cc01(ext_id, wide_seq):
                 self.transport_wide_cc_seq = wide_seq
-        data = srtp.send.protect_rtp(bytes(data))
-        if data is None:
+        protected = srtp.send.protect_rtp(bytes(data))
+        if protected is None:
             self.srtp_failures += 1
             return 0
-        return len(data) if self._send_selected(data) else 0
+        return len(protected) if self._send_selected(protected) else 0
 
     def send_rtcp_packet(self, packet: Any) -> None:
         if not self._connected:

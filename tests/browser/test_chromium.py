@@ -33,6 +33,7 @@ MEDIA_SECONDS = 10
 DRIVER_TIMEOUT = 60  # driver.js gives up (and still reports) after this
 RUN_TIMEOUT = 120  # the whole namespace is killed after this
 
+
 @pytest.fixture(scope="module")
 def browser_ready() -> None:
     reason = harness.skip_reason()
