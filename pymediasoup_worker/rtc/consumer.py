@@ -10,6 +10,7 @@ answers to ``transport.consume``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..channel.channel_request import ChannelRequest
@@ -379,6 +380,18 @@ class Consumer:
 
     def get_rtt(self) -> float:
         return max((stream.rtt for stream in self.get_rtp_streams()), default=0.0)
+
+    def stored_restorer(self, ssrc: int) -> Callable[[Any, int], None]:
+        """The ``restore_stored`` of a stream that keeps shared packet copies (SSRC
+        ``ssrc``): a copy from its retransmission buffer made ours again for a resend,
+        with the stream's seq and SSRC and our MID."""
+
+        def restore(packet: Any, seq: int) -> None:
+            packet.rewrite_seq_ssrc(seq, ssrc)
+            if self.mid_element is not None:
+                write_mid(packet, self.mid_element, self.params.mid)
+
+        return restore
 
     # Hooks of the subclasses (mediasoup's UserOn*).
     def user_on_transport_connected(self) -> None:

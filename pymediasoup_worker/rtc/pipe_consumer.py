@@ -56,6 +56,7 @@ class PipeConsumer(Consumer):
         self._streams_by_mapped_ssrc: dict[int, _PipeStream] = {}
         for idx, encoding in enumerate(self.params.encodings):
             stream = self._new_rtp_stream_send(encoding, encoding_idx=idx)
+            stream.restore_stored = self.stored_restorer(encoding.ssrc)
             self.rtp_streams.append(stream)
             mapped_ssrc = self.consumable_rtp_encodings[idx].ssrc
             self.map_mapped_ssrc_ssrc[mapped_ssrc] = encoding.ssrc
@@ -92,8 +93,7 @@ class PipeConsumer(Consumer):
         """Forward every encoding, each with its own SSRC and SeqManager (timestamps kept)."""
         if not self._active:
             return
-        payload_type = packet.payload_type
-        if payload_type not in self._supported_payload_types:
+        if packet.payload_type not in self._supported_payload_types:
             return
         orig_ssrc = packet.ssrc
         pipe_stream = self._streams_by_mapped_ssrc.get(orig_ssrc)
@@ -108,15 +108,17 @@ class PipeConsumer(Consumer):
         seq = pipe_stream.seq_manager.input(orig_seq)
         if seq is None:
             return
-        timestamp = packet.timestamp
-        packet.rewrite(payload_type, seq, timestamp, pipe_stream.ssrc)
-        pipe_stream.rtp_stream.receive_packet(
-            packet, self.shared.now_ms() if now_ms is None else now_ms
-        )
-        self.listener.on_consumer_send_rtp_packet(self, packet)
+        if now_ms is None:
+            now_ms = self.shared.now_ms()
+        # As a SimpleConsumer: seq and SSRC into the bytes only (the Router writes the
+        # Producer's back after the fan-out), the retransmission buffer on the shared copy.
+        packet.write_seq_ssrc(seq, pipe_stream.ssrc)
+        self.listener.on_consumer_send_rtp_packet(self, packet, now_ms)
+        pipe_stream.rtp_stream.send_shared_packet(packet, seq, now_ms)
         if self.trace_event_types:
+            packet.rewrite_seq_ssrc(seq, pipe_stream.ssrc)
             self.emit_trace_event_rtp_and_key_frame_types(packet)
-        packet.rewrite(payload_type, orig_seq, timestamp, orig_ssrc)
+            packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)
 
     def get_rtcp(self, compound: CompoundPacket, rtp_stream: RtpStreamSend, now_ms: int) -> None:
         # Called once per stream at the same now_ms: all of them get their SR then.

@@ -22,6 +22,7 @@ from .plain_transport import (
     make_srtp_sessions,
     parse_remote_address,
     parse_single_listen_ip,
+    send_rtp_on_tuple,
 )
 from .srtp_parameters import key_base64, parse_remote_srtp_parameters, random_srtp_key
 from .transport import Transport
@@ -52,7 +53,7 @@ class PipeTransport(Transport):
         self.tuple: TransportTuple | None = None
         # Datagrams dropped before parsing (see PlainTransport).
         self.datagrams_ignored = 0
-        self._send: Any = None  # send(data) to the tuple (UdpSocket.peer_sender)
+        self._rtp_send: Any = None  # send(data) to the tuple (UdpSocket.peer_sender)
         self.udp_socket: Any = None
         if shared.bind_udp is None:
             raise MediaSoupError("no UDP sockets available in this worker")
@@ -62,7 +63,7 @@ class PipeTransport(Transport):
         if self.udp_socket is not None:
             self.udp_socket.close()
             self.udp_socket = None
-        self._send = None
+        self._rtp_send = None
         self.srtp = None
 
     @property
@@ -74,19 +75,12 @@ class PipeTransport(Transport):
 
     # Network output.
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
-        send = self._send
-        if send is None:
-            return 0
-        data = packet.serialize()
-        srtp = self.srtp
-        if srtp is not None:
-            data = srtp.send.protect_rtp(data)
-            if data is None:
-                return 0
-        return len(data) if send(data) else 0
+        return self.send_rtp_data(consumer, packet, packet.buffer)
+
+    send_rtp_data = send_rtp_on_tuple
 
     def send_rtcp_packet(self, packet: Any) -> None:
-        send = self._send
+        send = self._rtp_send
         if send is None:
             return
         data = packet.serialize()
@@ -211,7 +205,7 @@ class PipeTransport(Transport):
             self.srtp = make_srtp_sessions(PIPE_SRTP_CRYPTO_SUITE, self.srtp_key, remote_key)
             self.srtp_remote_key = remote_key
         self.tuple = TransportTuple(self.udp_socket, ip, port, "udp", self.announced_ip)
-        self._send = self.udp_socket.peer_sender(self.tuple.remote_addr)
+        self._rtp_send = self.udp_socket.peer_sender(self.tuple.remote_addr)
         request.accept({"tuple": self.tuple.dump()})
         # mediasoup assumes the transport is connected now (nothing tells otherwise).
         self.connected()

@@ -102,6 +102,23 @@ def from_tuple(tuple_: TransportTuple, udp_socket: Any, remote_addr: tuple) -> b
     )
 
 
+def send_rtp_on_tuple(transport: Any, consumer: Any, packet: Any, data: bytes | bytearray) -> int:
+    """``send_rtp_data`` of PlainTransport and PipeTransport (the method itself, no call
+    in between): SRTP (on a copy) if on, then the tuple's ``_rtp_send``
+    (UdpSocket.peer_sender); the bytes put on the wire, 0 if none. Plain RTP goes out
+    straight from the packet's buffer: no copy."""
+    send = transport._rtp_send
+    if send is None:
+        return 0
+    srtp = transport.srtp
+    if srtp is not None:
+        protected = srtp.send.protect_rtp(bytes(data))
+        if protected is None:
+            return 0
+        data = protected
+    return len(data) if send(data) else 0
+
+
 class PlainTransport(Transport):
     stats_type = "plain-rtp-transport"
 
@@ -185,20 +202,9 @@ class PlainTransport(Transport):
 
     # Network output.
     def send_rtp_packet(self, consumer: Any, packet: Any) -> int:
-        return self.send_rtp_data(consumer, packet, packet.serialize())
+        return self.send_rtp_data(consumer, packet, packet.buffer)
 
-    def send_rtp_data(self, consumer: Any, packet: Any, data: bytes | bytearray) -> int:
-        send = self._rtp_send
-        if send is None:
-            return 0
-        srtp = self.srtp
-        if srtp is not None:
-            protected = srtp.send.protect_rtp(bytes(data))
-            if protected is None:
-                return 0
-            data = protected
-        # Plain RTP goes out straight from the packet's buffer: no copy.
-        return len(data) if send(data) else 0
+    send_rtp_data = send_rtp_on_tuple
 
     def send_rtcp_packet(self, packet: Any) -> None:
         send = self._rtcp_send

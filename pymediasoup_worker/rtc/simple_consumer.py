@@ -15,7 +15,7 @@ from ..core.rtp.packet import RtpPacket
 from ..core.rtp_stream_send import RtpStreamSend
 from ..core.seq import SeqManager
 from ..errors import MediaSoupTypeError
-from .consumer import Consumer, ConsumerListener, write_mid
+from .consumer import Consumer, ConsumerListener
 from .shared import Shared
 
 
@@ -43,7 +43,7 @@ class SimpleConsumer(Consumer):
             self.params.get_codec_for_encoding(encoding).mime_type
         )
         self.rtp_stream: RtpStreamSend = self._new_rtp_stream_send(encoding)
-        self.rtp_stream.restore_stored = self._restore_stored
+        self.rtp_stream.restore_stored = self.stored_restorer(encoding.ssrc)
         self._producer_stream: Any = None
         self.sync_required = False
         self.rtp_seq_manager = SeqManager()
@@ -104,12 +104,6 @@ class SimpleConsumer(Consumer):
             packet.rewrite_seq_ssrc(seq, self._ssrc)
             self.emit_trace_event_rtp_and_key_frame_types(packet)
             packet.rewrite_seq_ssrc(orig_seq, orig_ssrc)
-
-    def _restore_stored(self, packet: RtpPacket, seq: int) -> None:
-        """A shared copy from the retransmission buffer, made ours again for a resend."""
-        packet.rewrite_seq_ssrc(seq, self._ssrc)
-        if self.mid_element is not None:
-            write_mid(packet, self.mid_element, self.params.mid)
 
     # The Producer's streams.
     def producer_rtp_stream(self, rtp_stream: Any, mapped_ssrc: int) -> None:
