@@ -125,7 +125,9 @@ class LayeredTransmissionCounter:
     def update(self, size: int, now_ms: int, descriptor: Any) -> None:
         single = self._single
         if single is not None:
-            single.update(size, now_ms)
+            # single.update(size, now_ms), inlined: per packet.
+            single.packets += 1
+            single.rate.update(size, now_ms)
             return
         spatial = temporal = 0
         if descriptor is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import struct
 from typing import NamedTuple
 
-from .seq import MAX_VALUE_32, is_seq_higher_than
+from .seq import MAX_VALUE_32
 
 MAX_DROPOUT = 3000
 MAX_MISORDER = 1500
@@ -255,7 +255,9 @@ class RtpStreamRecvStats:
             self.max_packet_ms = now_ms
         elif not self.update_seq(now_ms, seq, timestamp):
             return False
-        if is_seq_higher_than(timestamp, self.max_packet_ts, MAX_VALUE_32):
+        # is_seq_higher_than(timestamp, max_packet_ts, MAX_VALUE_32), inlined: per packet.
+        d = (timestamp - self.max_packet_ts) & MAX_VALUE_32
+        if 0 < d < 0x80000000 or (d == 0x80000000 and timestamp < self.max_packet_ts):
             self.max_packet_ts = timestamp
             self.max_packet_ms = now_ms
         self.packets_received += 1

@@ -62,6 +62,12 @@ class ReceiveRtpPacketResult(IntEnum):
     DISCARDED = 2
 
 
+# Read per packet: an IntEnum member is a slow attribute lookup on Python 3.11.
+_MEDIA = ReceiveRtpPacketResult.MEDIA
+_RETRANSMISSION = ReceiveRtpPacketResult.RETRANSMISSION
+_DISCARDED = ReceiveRtpPacketResult.DISCARDED
+
+
 def rtp_packet_info(
     packet: RtpPacket, mid_id: int = 0, rid_id: int = 0, rrid_id: int = 0, tcc_id: int = 0
 ) -> dict[str, Any]:
@@ -406,20 +412,20 @@ class Producer:
                         f"no stream found for received packet [ssrc:{ssrc}]",
                         "rtp",
                     )
-                    return ReceiveRtpPacketResult.DISCARDED
+                    return _DISCARDED
                 is_new = len(self.map_ssrc_rtp_stream) > count
         if now_ms is None:
             now_ms = self.shared.now_ms()
 
         if ssrc == rtp_stream.params.ssrc:
-            result = ReceiveRtpPacketResult.MEDIA
+            result = _MEDIA
             is_rtx = False
             if not rtp_stream.receive_packet(packet, now_ms):
                 if is_new:
                     self._notify_new_rtp_stream(rtp_stream)
                 return result
         else:
-            result = ReceiveRtpPacketResult.RETRANSMISSION
+            result = _RETRANSMISSION
             is_rtx = True
             if not rtp_stream.receive_rtx_packet(packet, now_ms):
                 return result
@@ -445,7 +451,7 @@ class Producer:
             self._emit_trace_event_rtp_and_key_frame_types(packet, is_rtx)
 
         if not self._mangle_rtp_packet(packet, rtp_stream):
-            return ReceiveRtpPacketResult.DISCARDED
+            return _DISCARDED
 
         # Only a negotiated video-orientation extension can be in the mangled packet.
         if self._post_process_video:

@@ -353,7 +353,9 @@ class Transport:
             now_ms = self.shared.now_ms()
         result = producer.receive_rtp_packet(packet, now_ms)
         if result == _MEDIA:
-            self.recv_rtp_transmission.update(size, now_ms)
+            counter = self.recv_rtp_transmission  # counter.update(), inlined: per packet
+            counter.packets += 1
+            counter.rate.update(size, now_ms)
         elif result == _RETRANSMISSION:
             self.recv_rtx_transmission.update(size, now_ms)
         elif result == _DISCARDED:
