@@ -440,3 +440,54 @@ def test_simulcast_switches_up_on_key_frames_with_continuous_seq_and_ts() -> Non
     assert [(b - a) & 0x7FFF for a, b in zip(pids, pids[1:], strict=False)] == [1] * 5
     tl0s = [d.tl0_picture_index for d in descriptors]
     assert [(b - a) & 0xFF for a, b in zip(tl0s, tl0s[1:], strict=False)] == [1] * 5
+
+
+# --- one shared copy per received packet (SimpleConsumer retransmission buffers) ---
+
+
+@pytest.mark.parametrize("start", START_SEQS)
+def test_consumers_sharing_one_copy_each_resend_their_own_packet(start: int) -> None:
+    """Three consumers keep the same stored copy of each packet; a NACK to each gets that
+    consumer's own SSRC, seq and MID back (the others' writes never leak), and the
+    received packet is the Producer's again after the fan-out."""
+    h = Harness()
+    producer = h.produce(video_producer())
+    with_rtx = h.consume(producer, video_consumer(ssrc=8888, rtx_ssrc=8889, mid="1"))
+    plain_a = h.consume(producer, video_consumer(ssrc=9000, rtx_ssrc=None, mid="22"))
+    plain_b = h.consume(producer, video_consumer(ssrc=9100, rtx_ssrc=None, mid=None))
+    for k in range(12):
+        seq = (start + k) & 0xFFFF
+        packet = vp8_packet(seq, k * 3000, key_frame=k == 0)
+        producer.receive_rtp_packet(packet)
+        assert packet.buffer[2:12] == seq.to_bytes(2, "big") + (k * 3000).to_bytes(
+            4, "big"
+        ) + packet.ssrc.to_bytes(4, "big")
+    for consumer in (plain_a, plain_b):
+        out = h.transport.sent_by(consumer)
+        assert len(out) == 12
+        h.transport.retransmitted.clear()
+        ssrc = consumer.rtp_stream.params.ssrc
+        consumer.receive_nack(FeedbackRtpNackPacket(0, ssrc, [(out[5].sequence_number, 0b101)]))
+        resent = [RtpPacket.parse(data) for _c, data in h.transport.retransmitted]
+        originals = [out[5], out[6], out[8]]
+        if consumer.mid_element is not None:
+            # No RTX: the very bytes this consumer was sent.
+            assert [p.serialize() for p in resent] == [p.serialize() for p in originals]
+        else:
+            # Without a MID of its own a consumer carries whatever MID the Router left
+            # in the packet (as mediasoup): everything else is what it was sent.
+            for p, original in zip(resent, originals, strict=True):
+                assert (p.ssrc, p.sequence_number, p.timestamp, p.payload_type) == (
+                    original.ssrc, original.sequence_number, original.timestamp,
+                    original.payload_type,
+                )  # fmt: skip
+                assert p.payload == original.payload and p.marker == original.marker
+    out = h.transport.sent_by(with_rtx)
+    h.transport.retransmitted.clear()
+    with_rtx.receive_nack(FeedbackRtpNackPacket(0, 8888, [(out[10].sequence_number, 0)]))
+    (rtx,) = [RtpPacket.parse(data) for _c, data in h.transport.retransmitted]
+    assert rtx.ssrc == 8889 and rtx.payload_type == 102
+    assert int.from_bytes(rtx.payload[:2], "big") == out[10].sequence_number
+    assert rtx.payload[2:] == out[10].payload and rtx.timestamp == out[10].timestamp
+    assert rtx.read_mid(MID) == "1"
+    assert h.transport.sent_by(plain_a)[0].read_mid(MID) == "22"

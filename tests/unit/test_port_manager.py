@@ -135,6 +135,43 @@ def test_udp_socket_receives_synchronously_and_closes() -> None:
     loop.close()
 
 
+def test_udp_socket_peer_sender_connects_to_its_one_peer() -> None:
+    """peer_sender(): the socket connected to the peer, a stranger's datagrams dropped by
+    the kernel, a closed peer's ICMP error counted (never raised), nothing after close."""
+    loop = asyncio.new_event_loop()
+    manager = PortManager(free_range(1))
+    received: list[bytes] = []
+    udp = UdpSocket(loop, manager, "127.0.0.1", lambda _s, data, _a: received.append(data))
+    assert udp._sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) >= 212992
+    local = (udp.local_ip, udp.local_port)
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as peer,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as stranger,
+    ):
+        peer.bind(("127.0.0.1", 0))
+        peer.settimeout(5)
+        stranger.bind(("127.0.0.1", 0))
+        send = udp.peer_sender(peer.getsockname())
+        assert udp.connected_addr == peer.getsockname()
+        assert send(bytearray(b"to-peer")) and peer.recv(100) == b"to-peer"
+        # The same peer again: the same sender; another one: sendto().
+        assert udp.peer_sender(peer.getsockname()) == send
+        other = udp.peer_sender(stranger.getsockname())
+        assert other(b"x") and stranger.recv(100) == b"x"
+        stranger.sendto(b"from-stranger", local)
+        peer.sendto(b"from-peer", local)
+        loop.run_until_complete(asyncio.sleep(0.05))
+        assert received == [b"from-peer"]
+        peer_addr = peer.getsockname()
+    # The peer is gone: its port answers with ICMP port unreachable, which the connected
+    # socket reports on a later send.
+    results = [udp.peer_sender(peer_addr)(b"lost") for _ in range(4)]
+    assert False in results and udp.send_errors >= 1
+    udp.close()
+    assert send(b"after close") is False
+    loop.close()
+
+
 def test_tcp_server_frames_rfc4571() -> None:
     loop = asyncio.new_event_loop()
     manager = PortManager(free_range(1))

@@ -279,3 +279,17 @@ def test_not_resent_when_older_than_the_newest_timestamp_by_the_max_delay(
         buffer.insert(0, (s + 2) & 0xFFFF, (t + ts) & 0xFFFFFFFF, "old")
         items = buffer.retransmit_for_nack(10, (s + 2) & 0xFFFF, 0, 10)
         assert bool(items) is resent
+
+
+def test_resend_state_stays_bounded_on_a_long_stream():
+    """Every packet NACKed once over 20 windows: the per-seq resend state of packets no
+    longer stored is forgotten (at most twice the window is kept)."""
+    buffer = RetransmissionBuffer(100, CLOCK_RATE)
+    for k in range(2000):
+        seq = (0xFF00 + k) & 0xFFFF
+        buffer.insert(k, seq, k, f"p{k}")
+        assert [i.seq for i in buffer.retransmit_for_nack(k, seq, 0, 10)] == [seq]
+        assert len(buffer._states) <= 200
+    # The newest ones are still answered once per RTT.
+    assert buffer.retransmit_for_nack(2000, (0xFF00 + 1999) & 0xFFFF, 0, 10) == []
+    assert len(buffer.retransmit_for_nack(2011, (0xFF00 + 1999) & 0xFFFF, 0, 10)) == 1
