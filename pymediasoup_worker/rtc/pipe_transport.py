@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..core.rtp.packet import RtpPacket
 from ..errors import MediaSoupError, MediaSoupTypeError
 from ..log import logger
 from .packet_kind import is_sctp
@@ -23,6 +22,8 @@ from .plain_transport import (
     parse_remote_address,
     parse_single_listen_ip,
     send_rtp_on_tuple,
+    unprotect_and_parse_rtp,
+    unprotect_rtcp,
 )
 from .srtp_parameters import key_base64, parse_remote_srtp_parameters, random_srtp_key
 from .transport import Transport
@@ -119,34 +120,14 @@ class PipeTransport(Transport):
             logger.debug(_WHERE, "ignoring received packet of unknown type")
 
     def _on_rtp_data(self, data: bytes, now_ms: int = 0) -> None:
-        srtp = self.srtp
-        if srtp is not None:
-            plain = srtp.recv.unprotect_rtp(data)
-            if plain is None:
-                self.datagrams_ignored += 1
-                if logger.warn_enabled("srtp"):
-                    logger.warn(_WHERE, f"DecryptSrtp() failed [{len(data)} bytes]", "srtp")
-                return
-            data = plain
-        try:
-            packet = RtpPacket.parse(data)
-        except ValueError:
-            self.rtp_packets_dropped += 1
-            if logger.warn_enabled("rtp"):
-                logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
-            return
-        self.receive_rtp_packet(packet, now_ms)
+        packet = unprotect_and_parse_rtp(self, data, _WHERE)
+        if packet is not None:
+            self.receive_rtp_packet(packet, now_ms)
 
     def _on_rtcp_data(self, data: bytes) -> None:
-        srtp = self.srtp
-        if srtp is not None:
-            plain = srtp.recv.unprotect_rtcp(data)
-            if plain is None:
-                self.datagrams_ignored += 1
-                logger.debug(_WHERE, f"DecryptSrtcp() failed [{len(data)} bytes]", "srtp")
-                return
-            data = plain
-        self.receive_rtcp_data(data)
+        plain = unprotect_rtcp(self, data, _WHERE)
+        if plain is not None:
+            self.receive_rtcp_data(plain)
 
     # SSRCs going away: their SRTP streams too.
     def recv_stream_closed(self, ssrc: int) -> None:

@@ -102,6 +102,47 @@ def from_tuple(tuple_: TransportTuple, udp_socket: Any, remote_addr: tuple) -> b
     )
 
 
+def unprotect_and_parse_rtp(transport: Any, data: bytes, where: str) -> RtpPacket | None:
+    """A PlainTransport's or PipeTransport's RTP in, its source already checked: SRTP
+    unprotect if on, then the one parse. Dropped and counted: a failing SRTP packet and,
+    SRTP being enabled, anything before connect() gave the remote key (``datagrams_ignored``),
+    an unparseable packet (``rtp_packets_dropped``)."""
+    srtp = transport.srtp
+    if srtp is not None:
+        plain = srtp.recv.unprotect_rtp(data)
+        if plain is None:
+            transport.datagrams_ignored += 1
+            if logger.warn_enabled("srtp"):
+                logger.warn(where, f"DecryptSrtp() failed [{len(data)} bytes]", "srtp")
+            return None
+        data = plain
+    elif transport.srtp_key:
+        transport.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
+        return None
+    try:
+        return RtpPacket.parse(data)
+    except ValueError:
+        transport.rtp_packets_dropped += 1
+        if logger.warn_enabled("rtp"):
+            logger.warn(where, "received data is not a valid RTP packet", "rtp")
+        return None
+
+
+def unprotect_rtcp(transport: Any, data: bytes, where: str) -> bytes | None:
+    """As unprotect_and_parse_rtp for RTCP, without the parse (receive_rtcp_data does it)."""
+    srtp = transport.srtp
+    if srtp is not None:
+        plain = srtp.recv.unprotect_rtcp(data)
+        if plain is None:
+            transport.datagrams_ignored += 1
+            logger.debug(where, f"DecryptSrtcp() failed [{len(data)} bytes]", "srtp")
+        return plain
+    if transport.srtp_key:
+        transport.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
+        return None
+    return data
+
+
 def send_rtp_on_tuple(transport: Any, consumer: Any, packet: Any, data: bytes | bytearray) -> int:
     """``send_rtp_data`` of PlainTransport and PipeTransport (the method itself, no call
     in between): SRTP (on a copy) if on, then the tuple's ``_rtp_send``
@@ -255,24 +296,8 @@ class PlainTransport(Transport):
             self.datagrams_ignored += 1
             logger.debug(_WHERE, "ignoring RTP packet while not connected", "rtp")
             return
-        srtp = self.srtp
-        if srtp is not None:
-            plain = srtp.recv.unprotect_rtp(data)
-            if plain is None:
-                self.datagrams_ignored += 1
-                if logger.warn_enabled("srtp"):
-                    logger.warn(_WHERE, f"DecryptSrtp() failed [{len(data)} bytes]", "srtp")
-                return
-            data = plain
-        elif self.srtp_key:
-            self.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
-            return
-        try:
-            packet = RtpPacket.parse(data)
-        except ValueError:
-            self.rtp_packets_dropped += 1
-            if logger.warn_enabled("rtp"):
-                logger.warn(_WHERE, "received data is not a valid RTP packet", "rtp")
+        packet = unprotect_and_parse_rtp(self, data, _WHERE)
+        if packet is None:
             return
         if tuple_ is None:
             logger.debug(_WHERE, "setting RTP tuple (comedia mode enabled)", "rtp")
@@ -290,17 +315,10 @@ class PlainTransport(Transport):
             self.datagrams_ignored += 1
             logger.debug(_WHERE, "ignoring RTCP packet while not connected", "rtcp")
             return
-        srtp = self.srtp
-        if srtp is not None:
-            plain = srtp.recv.unprotect_rtcp(data)
-            if plain is None:
-                self.datagrams_ignored += 1
-                logger.debug(_WHERE, f"DecryptSrtcp() failed [{len(data)} bytes]", "srtp")
-                return
-            data = plain
-        elif self.srtp_key:
-            self.datagrams_ignored += 1  # SRTP enabled but connect() not called yet
+        plain = unprotect_rtcp(self, data, _WHERE)
+        if plain is None:
             return
+        data = plain
         if expected is None:
             if self.rtcp_mux:
                 logger.debug(_WHERE, "setting RTP tuple (comedia mode enabled)", "rtp")
