@@ -43,7 +43,7 @@ class RateCalculator:
         self._oldest_start = 0
         self._total = 0
         self._last_rate = 0
-        self._last_time = 0
+        self._last_time = -1  # no rate computed yet: a time get_rate() is never given
         # update() takes the fast path (add to the newest slot, nothing to expire) while
         # _newest_start <= now_ms < slot_end_ms. A caller that just called update(size,
         # t) may sum what it would add before slot_end_ms and add it at t in one call:
@@ -56,8 +56,7 @@ class RateCalculator:
             self.bytes += size
             self._counts[self._newest_index] += size
             self._total += size
-            self._last_rate = 0
-            self._last_time = 0
+            self._last_time = -1  # get_rate() recomputes
             return
         if now_ms < self._oldest_start:
             return  # older than the window: cannot happen with a monotonic clock
@@ -84,8 +83,7 @@ class RateCalculator:
             self._oldest_start = now_ms
         self._total += size
         # Recompute on the next get_rate(), even at the same now_ms.
-        self._last_rate = 0
-        self._last_time = 0
+        self._last_time = -1
         # Same slot until item_size_ms passed; nothing to expire until the oldest slot
         # leaves the window (_remove_old_data only moves _oldest_start forward).
         self.slot_end_ms = min(

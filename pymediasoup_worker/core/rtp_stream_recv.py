@@ -59,14 +59,6 @@ class RtpStreamRecvListener(Protocol):
 # --- codec processing: the payload descriptor and the key frame flag, once per packet ---
 
 
-def _process_vp8(packet: RtpPacket) -> None:
-    # Also widens a one-byte picture id, as mediasoup, so that a SimulcastConsumer can
-    # rewrite picture ids in place.
-    descriptor = vp8.process_rtp_packet(packet)
-    packet.payload_descriptor = descriptor
-    packet.is_key_frame = descriptor is not None and descriptor.is_key_frame
-
-
 def _process_vp9(packet: RtpPacket) -> None:
     offset = packet.payload_offset
     descriptor = vp9.parse(packet.buffer, offset, offset + packet.payload_length)
@@ -91,11 +83,13 @@ def _h264_processor(frame_marking_ext_id: int) -> Callable[[RtpPacket], None]:
 
 def codec_processor(
     mime_type: str, frame_marking_ext_id: int = 0
-) -> Callable[[RtpPacket], None] | None:
+) -> Callable[[RtpPacket], object] | None:
     """The per-packet payload processing for a codec (mediasoup's Codecs::Tools::ProcessRtpPacket)."""
     mime = mime_type.lower()
     if mime == "video/vp8":
-        return _process_vp8
+        # Sets the descriptor and the key frame flag itself, and widens a one-byte
+        # picture id, as mediasoup, so that a SimulcastConsumer can rewrite it in place.
+        return vp8.process_rtp_packet
     if mime == "video/vp9":
         return _process_vp9
     if mime == "video/h264":

@@ -253,6 +253,11 @@ class RtpStreamRecvStats:
             self._init_seq(seq)
             self.max_packet_ts = timestamp
             self.max_packet_ms = now_ms
+        elif (seq - self.max_seq) & 0xFFFF < MAX_DROPOUT:
+            # update_seq()'s first branch, inlined (per packet): in order, maybe after a gap.
+            if seq < self.max_seq:
+                self.cycles += RTP_SEQ_MOD
+            self.max_seq = seq
         elif not self.update_seq(now_ms, seq, timestamp):
             return False
         # is_seq_higher_than(timestamp, max_packet_ts, MAX_VALUE_32), inlined: per packet.
@@ -261,7 +266,19 @@ class RtpStreamRecvStats:
             self.max_packet_ts = timestamp
             self.max_packet_ms = now_ms
         self.packets_received += 1
-        self._update_jitter(now_ms, timestamp)
+        # The interarrival jitter (RFC 3550 A.8), inlined: per packet. The transit time
+        # is in RTP units; only its changes matter, so the 32-bit wrap is harmless.
+        clock_rate = self.clock_rate
+        if clock_rate > 0:
+            transit = (now_ms * clock_rate // 1000 - timestamp) & _MASK32
+            previous = self._transit
+            self._transit = transit
+            if previous is not None:
+                d = (transit - previous) & _MASK32
+                if d > _MASK32 >> 1:
+                    d = (1 << 32) - d
+                # J += (|D| - J) / 16, on J * 16 in integers.
+                self._jitter_q4 += d - ((self._jitter_q4 + 8) >> 4)
         return True
 
     def receive_rtx_packet(self, now_ms: int, seq: int, timestamp: int) -> bool:
@@ -394,19 +411,3 @@ class RtpStreamRecvStats:
         self.received_prior = 0
         self.expected_prior_score = 0
         self.received_prior_score = 0
-
-    def _update_jitter(self, now_ms: int, timestamp: int) -> None:
-        if self.clock_rate <= 0:
-            return
-        # Transit time in RTP units; only its changes matter, so 32-bit wrap is harmless.
-        arrival = now_ms * self.clock_rate // 1000
-        transit = (arrival - timestamp) & _MASK32
-        previous = self._transit
-        self._transit = transit
-        if previous is None:
-            return
-        d = (transit - previous) & _MASK32
-        if d > _MASK32 >> 1:
-            d = (1 << 32) - d
-        # J += (|D| - J) / 16, on J * 16 in integers.
-        self._jitter_q4 += d - ((self._jitter_q4 + 8) >> 4)

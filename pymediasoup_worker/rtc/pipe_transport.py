@@ -97,7 +97,10 @@ class PipeTransport(Transport):
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
         now_ms = self.shared.now_ms()
-        self.recv_transmission.update(size, now_ms)
+        if now_ms < self._recv_until:  # data_received(size, now_ms), inlined
+            self._recv_bytes += size
+        else:
+            self.count_received(size, now_ms)
         tuple_ = self.tuple
         if tuple_ is None:
             self.datagrams_ignored += 1  # not connected

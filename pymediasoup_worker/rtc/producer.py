@@ -125,7 +125,9 @@ class ProducerListener(Protocol):
     def on_producer_rtcp_sender_report(
         self, producer: Producer, rtp_stream: Any, first: bool
     ) -> None: ...
-    def on_producer_rtp_packet_received(self, producer: Producer, packet: Any) -> None: ...
+    def on_producer_rtp_packet_received(
+        self, producer: Producer, packet: Any, now_ms: int
+    ) -> None: ...
     def on_producer_send_rtcp_packet(self, producer: Producer, packet: Any) -> None: ...
     def on_producer_need_worst_remote_fraction_lost(
         self, producer: Producer, mapped_ssrc: int
@@ -457,7 +459,7 @@ class Producer:
         if self._post_process_video:
             self._post_process_rtp_packet(packet)
 
-        self.listener.on_producer_rtp_packet_received(self, packet)
+        self.listener.on_producer_rtp_packet_received(self, packet, now_ms)
         return result
 
     def _get_rtp_stream(self, packet: RtpPacket) -> RtpStreamRecv | None:

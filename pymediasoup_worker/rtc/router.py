@@ -285,7 +285,7 @@ class Router:
             consumer.producer_rtcp_sender_report(rtp_stream, first)
 
     def on_transport_producer_rtp_packet_received(
-        self, transport: Any, producer: Producer, packet: Any
+        self, transport: Any, producer: Producer, packet: Any, now_ms: int
     ) -> None:
         """Fan a mangled packet out: each Consumer's MID, then the Consumer, then observers.
 
@@ -296,7 +296,6 @@ class Router:
         """
         consumers = self.map_producer_consumers.get(producer)
         if consumers:
-            now_ms = self.shared.now_ms()
             buf = packet.buffer
             mid_pos = mid_slot(buf)
             mid_end = mid_pos + 1 + MID_MAX_LENGTH

@@ -133,6 +133,15 @@ class Transport:
         self._sent_until = 0
         self._sent_rtp_bytes = 0
         self._sent_wire_bytes = 0
+        # Bytes received, batched the same way: every datagram's (recv_transmission,
+        # until _recv_until) and the Producers' media (recv_rtp_transmission, until
+        # _recv_rtp_until); flush_receive_counters() before they are read.
+        self._recv_ms = -1
+        self._recv_until = 0
+        self._recv_bytes = 0
+        self._recv_rtp_ms = -1
+        self._recv_rtp_until = 0
+        self._recv_rtp_bytes = 0
         # Received packets dropped: RTP without a Producer, RTCP that does not parse.
         # (Unparseable RTP, unknown sources and SRTP failures are the subclasses'.)
         self.rtp_packets_dropped = 0
@@ -264,6 +273,7 @@ class Transport:
     def get_stats(self) -> list[dict[str, Any]]:
         now_ms = self.shared.now_ms()
         self.flush_send_counters()
+        self.flush_receive_counters()
         stats: dict[str, Any] = {
             "type": self.stats_type,
             "transportId": self.id,
@@ -294,8 +304,42 @@ class Transport:
         return [stats]
 
     # Counters, fed by the subclasses.
-    def data_received(self, size: int) -> None:
-        self.recv_transmission.update(size, self.shared.now_ms())
+    def data_received(self, size: int, now_ms: int | None = None) -> None:
+        """A received datagram's bytes (the UDP entries of the subclasses inline this)."""
+        if now_ms is None:
+            now_ms = self.shared.now_ms()
+        if now_ms < self._recv_until:
+            self._recv_bytes += size
+        else:
+            self.count_received(size, now_ms)
+
+    def count_received(self, size: int, now_ms: int) -> None:
+        """A datagram past the batch's slot: flush, count it, start a new batch."""
+        rate = self.recv_transmission
+        if self._recv_bytes:
+            rate.update(self._recv_bytes, self._recv_ms)
+            self._recv_bytes = 0
+        rate.update(size, now_ms)
+        self._recv_ms = now_ms
+        self._recv_until = rate.slot_end_ms
+
+    def _count_received_rtp(self, size: int, now_ms: int) -> None:
+        rate = self.recv_rtp_transmission.rate
+        if self._recv_rtp_bytes:
+            rate.update(self._recv_rtp_bytes, self._recv_rtp_ms)
+            self._recv_rtp_bytes = 0
+        rate.update(size, now_ms)
+        self._recv_rtp_ms = now_ms
+        self._recv_rtp_until = rate.slot_end_ms
+
+    def flush_receive_counters(self) -> None:
+        """Add the received bytes batched so far to the receive counters."""
+        if self._recv_bytes:
+            self.recv_transmission.update(self._recv_bytes, self._recv_ms)
+            self._recv_bytes = 0
+        if self._recv_rtp_bytes:
+            self.recv_rtp_transmission.rate.update(self._recv_rtp_bytes, self._recv_rtp_ms)
+            self._recv_rtp_bytes = 0
 
     def data_sent(self, size: int) -> None:
         self.flush_send_counters()
@@ -353,9 +397,11 @@ class Transport:
             now_ms = self.shared.now_ms()
         result = producer.receive_rtp_packet(packet, now_ms)
         if result == _MEDIA:
-            counter = self.recv_rtp_transmission  # counter.update(), inlined: per packet
-            counter.packets += 1
-            counter.rate.update(size, now_ms)
+            self.recv_rtp_transmission.packets += 1
+            if now_ms < self._recv_rtp_until:
+                self._recv_rtp_bytes += size
+            else:
+                self._count_received_rtp(size, now_ms)
         elif result == _RETRANSMISSION:
             self.recv_rtx_transmission.update(size, now_ms)
         elif result == _DISCARDED:
@@ -988,8 +1034,8 @@ class Transport:
     def on_producer_rtcp_sender_report(self, producer: Any, rtp_stream: Any, first: bool) -> None:
         self.listener.on_transport_producer_rtcp_sender_report(self, producer, rtp_stream, first)
 
-    def on_producer_rtp_packet_received(self, producer: Any, packet: Any) -> None:
-        self.listener.on_transport_producer_rtp_packet_received(self, producer, packet)
+    def on_producer_rtp_packet_received(self, producer: Any, packet: Any, now_ms: int) -> None:
+        self.listener.on_transport_producer_rtp_packet_received(self, producer, packet, now_ms)
 
     def on_producer_send_rtcp_packet(self, producer: Any, packet: Any) -> None:
         self.send_rtcp_packet(packet)

@@ -328,7 +328,10 @@ class WebRtcTransport(Transport):
 
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         now_ms = self.shared.now_ms()
-        self.recv_transmission.update(len(data), now_ms)
+        if now_ms < self._recv_until:  # data_received(len(data), now_ms), inlined
+            self._recv_bytes += len(data)
+        else:
+            self.count_received(len(data), now_ms)
         key = (udp_socket, remote_addr[0], remote_addr[1])
         tuple_ = self._tuples.get(key)
         if data and data[0] < 4:
@@ -346,7 +349,7 @@ class WebRtcTransport(Transport):
 
     def _on_tcp_packet(self, connection: Any, data: bytes, announced_ip: str) -> None:
         now_ms = self.shared.now_ms()
-        self.recv_transmission.update(len(data), now_ms)
+        self.data_received(len(data), now_ms)
         tuple_ = self._tuples.get(connection)
         if data and data[0] < 4:
             if tuple_ is None:

@@ -107,8 +107,8 @@ class FakeTransport:
     def on_producer_rtcp_sender_report(self, producer: Any, rtp_stream: Any, first: bool) -> None:
         self.router.on_transport_producer_rtcp_sender_report(self, producer, rtp_stream, first)
 
-    def on_producer_rtp_packet_received(self, producer: Any, packet: Any) -> None:
-        self.router.on_transport_producer_rtp_packet_received(self, producer, packet)
+    def on_producer_rtp_packet_received(self, producer: Any, packet: Any, now_ms: int) -> None:
+        self.router.on_transport_producer_rtp_packet_received(self, producer, packet, now_ms)
 
     def on_producer_send_rtcp_packet(self, producer: Any, packet: Any) -> None:
         self.rtcp.append(packet)

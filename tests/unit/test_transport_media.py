@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from pymediasoup_worker.channel.channel_request import ChannelRequest
+from pymediasoup_worker.core.rate_calculator import RateCalculator, RtpDataCounter
 from pymediasoup_worker.core.rtp.packet import RtpPacket
 from pymediasoup_worker.core.rtp.rtcp import (
     ByePacket,
@@ -315,6 +316,77 @@ def test_rtp_reaches_the_producer_and_is_counted_by_its_verdict(env: Env) -> Non
     assert stats["rtpBytesReceived"] == len(rtp(1))
     assert stats["rtxBytesReceived"] == len(rtp(2, size=50))
     assert stats["bytesReceived"] == len(rtp(1)) + len(rtp(2, size=50)) + len(rtp(3, size=10))
+
+
+# Gaps (ms) between datagrams: inside one rate slot, across slot ends (10 ms for all
+# bytes, 25 ms for RTP), past a whole window (1 s / 2.5 s) and back.
+COUNTER_GAPS = [
+    [0] * 20,
+    [1, 2, 3, 4, 9, 10, 11, 24, 25, 26, 0, 0, 7],
+    [3] * 400,
+    [0, 0, 1_000, 0, 1_001, 5, 2_500, 0, 2_501, 1, 999, 9],
+    [5, 1_200, 0, 0, 30, 2_400, 0, 10, 10, 10],
+]
+
+
+@pytest.mark.parametrize("gaps", COUNTER_GAPS)
+@pytest.mark.parametrize("read_every", [0, 1, 7])
+def test_receive_and_send_counters_match_per_packet_counting(
+    env: Env, gaps: list[int], read_every: int
+) -> None:
+    """The batched counters read as one RateCalculator update per packet would, whether
+    they are read often (every packet) or rarely (only at the end)."""
+    transport = connected_plain(env)
+    producer = ProducerStub()
+    add_producer(transport, producer)
+    consumer = ConsumerStub()
+    add_consumer(transport, consumer)
+    sock = env.sockets[0]
+    all_bytes, rtp_bytes = RateCalculator(), RtpDataCounter()
+    sent_bytes, sent_rtp = RateCalculator(), RtpDataCounter()
+    checked = 0
+
+    def check() -> None:
+        now = env.clock.now
+        stats = transport.get_stats()[0]
+        assert (stats["bytesReceived"], stats["recvBitrate"]) == (
+            all_bytes.bytes,
+            all_bytes.get_rate(now),
+        )
+        assert (stats["rtpBytesReceived"], stats["rtpRecvBitrate"]) == (
+            rtp_bytes.bytes,
+            rtp_bytes.get_bitrate(now),
+        )
+        assert (stats["bytesSent"], stats["sendBitrate"]) == (
+            sent_bytes.bytes,
+            sent_bytes.get_rate(now),
+        )
+        assert (stats["rtpBytesSent"], stats["rtpSendBitrate"]) == (
+            sent_rtp.bytes,
+            sent_rtp.get_bitrate(now),
+        )
+
+    for i, gap in enumerate(gaps):
+        env.clock.now += gap
+        now = env.clock.now
+        data = rtp(i + 1, size=100 + i % 50)
+        sock.deliver(data)
+        all_bytes.update(len(data), now)
+        rtp_bytes.update(len(data), now)
+        if i % 3 == 0:
+            garbage = bytes([0x80 | i % 4, 0]) + bytes(i % 30)  # counted, then dropped
+            sock.deliver(garbage)
+            all_bytes.update(len(garbage), now)
+        packet = RtpPacket.parse(rtp(i + 1, ssrc=CONSUMER_SSRC, size=200 + i % 40))
+        transport.on_consumer_send_rtp_packet(consumer, packet, now)
+        sent_bytes.update(len(packet), now)
+        sent_rtp.update(len(packet), now)
+        if read_every and i % read_every == 0:
+            check()
+            checked += 1
+    env.clock.now += 1
+    check()
+    assert checked == (0 if not read_every else len(range(0, len(gaps), read_every)))
 
 
 def test_rtp_without_producer_or_from_elsewhere_is_dropped(env: Env) -> None:

@@ -117,8 +117,10 @@ class RtpPacket:
         "_ext_kind",
         "_ext_start",
         "_ext_map",
-        "_payload_offset",
-        "_payload_length",
+        # Where the payload starts and how long it is (without padding): read per
+        # packet by the codecs, so plain attributes too, kept by the layout methods.
+        "payload_offset",
+        "payload_length",
         "_padding_length",
         # Set by the receiving side once per packet (mediasoup's payload descriptor
         # handler): the codec's descriptor (None if none) and whether it starts a key frame.
@@ -139,8 +141,8 @@ class RtpPacket:
     _ext_kind: int
     _ext_start: int
     _ext_map: dict[int, int] | None
-    _payload_offset: int
-    _payload_length: int
+    payload_offset: int
+    payload_length: int
     _padding_length: int
     payload_descriptor: object
     is_key_frame: bool
@@ -219,8 +221,8 @@ class RtpPacket:
         packet._ext_kind = ext_kind
         packet._ext_start = ext_start
         packet._ext_map = None
-        packet._payload_offset = offset
-        packet._payload_length = payload_length
+        packet.payload_offset = offset
+        packet.payload_length = payload_length
         packet._padding_length = padding_length
         packet.payload_descriptor = None
         packet.is_key_frame = False
@@ -337,21 +339,13 @@ class RtpPacket:
         return len(self.buffer)
 
     @property
-    def payload_offset(self) -> int:
-        return self._payload_offset
-
-    @property
-    def payload_length(self) -> int:
-        return self._payload_length
-
-    @property
     def padding_length(self) -> int:
         return self._padding_length
 
     @property
     def payload(self) -> bytes:
-        start = self._payload_offset
-        return bytes(self.buffer[start : start + self._payload_length])
+        start = self.payload_offset
+        return bytes(self.buffer[start : start + self.payload_length])
 
     def serialize(self) -> bytes:
         return bytes(self.buffer)
@@ -369,8 +363,8 @@ class RtpPacket:
         other._ext_kind = self._ext_kind
         other._ext_start = self._ext_start
         other._ext_map = None if self._ext_map is None else dict(self._ext_map)
-        other._payload_offset = self._payload_offset
-        other._payload_length = self._payload_length
+        other.payload_offset = self.payload_offset
+        other.payload_length = self.payload_length
         other._padding_length = self._padding_length
         other.payload_descriptor = self.payload_descriptor
         other.is_key_frame = self.is_key_frame
@@ -385,19 +379,19 @@ class RtpPacket:
         """
         if shift == 0:
             return
-        if not 0 <= offset <= self._payload_length:
+        if not 0 <= offset <= self.payload_length:
             raise ValueError(
-                f"payload offset {offset} outside the {self._payload_length}-byte payload"
+                f"payload offset {offset} outside the {self.payload_length}-byte payload"
             )
-        pos = self._payload_offset + offset
+        pos = self.payload_offset + offset
         if expand:
             self.buffer[pos:pos] = bytes(shift)
-            self._payload_length += shift
+            self.payload_length += shift
         else:
-            if shift > self._payload_length - offset:
+            if shift > self.payload_length - offset:
                 raise ValueError(f"cannot remove {shift} bytes from offset {offset}")
             del self.buffer[pos : pos + shift]
-            self._payload_length -= shift
+            self.payload_length -= shift
 
     def remove_padding(self) -> None:
         """Drop the padding bytes and clear the padding bit."""
@@ -422,7 +416,7 @@ class RtpPacket:
     @property
     def header_extension_length(self) -> int:
         """Bytes of extension data after the 4-byte block header (a multiple of 4)."""
-        return self._payload_offset - self._ext_start
+        return self.payload_offset - self._ext_start
 
     @property
     def has_one_byte_extensions(self) -> bool:
@@ -436,7 +430,7 @@ class RtpPacket:
         elements = self._ext_map
         if elements is None:
             elements = self._ext_map = _parse_elements(
-                self.buffer, self._ext_kind, self._ext_start, self._payload_offset
+                self.buffer, self._ext_kind, self._ext_start, self.payload_offset
             )
         return elements
 
@@ -510,7 +504,7 @@ class RtpPacket:
         buf = self.buffer
         current = self._value_length(pos)
         if length > current:
-            if pos + length > self._payload_offset or any(buf[pos + current : pos + length]):
+            if pos + length > self.payload_offset or any(buf[pos + current : pos + length]):
                 return False
         elif length < current:
             buf[pos + length : pos + current] = bytes(current - length)
@@ -591,20 +585,20 @@ class RtpPacket:
 
         buf = self.buffer
         start = 12 + ((buf[0] & 0x0F) << 2)  # where the block header goes
-        old_end = self._payload_offset if buf[0] & 0x10 else start
+        old_end = self.payload_offset if buf[0] & 0x10 else start
         if positions:
             profile = TWO_BYTES_PROFILE if two_bytes else ONE_BYTE_PROFILE
             buf[start:old_end] = _EXT_HEADER.pack(profile, len(block) >> 2) + block
             buf[0] |= 0x10
             self._ext_kind = _EXT_TWO_BYTES if two_bytes else _EXT_ONE_BYTE
             self._ext_start = start + 4
-            self._payload_offset = start + 4 + len(block)
+            self.payload_offset = start + 4 + len(block)
             self._ext_map = {ext_id: start + 4 + pos for ext_id, pos in positions.items()}
         else:
             del buf[start:old_end]
             buf[0] &= 0xEF
             self._ext_kind = _EXT_NONE
-            self._ext_start = self._payload_offset = start
+            self._ext_start = self.payload_offset = start
             self._ext_map = {}
 
     def set_extension_block(self, block: bytes, ext_map: dict[int, int]) -> None:
@@ -619,11 +613,11 @@ class RtpPacket:
         buf = self.buffer
         first = buf[0]
         start = 12 + ((first & 0x0F) << 2)
-        buf[start : self._payload_offset if first & 0x10 else start] = block
+        buf[start : self.payload_offset if first & 0x10 else start] = block
         buf[0] = first | 0x10
         self._ext_kind = _EXT_ONE_BYTE
         self._ext_start = start + 4
-        self._payload_offset = start + len(block)
+        self.payload_offset = start + len(block)
         self._ext_map = ext_map
 
     # Typed extension readers and writers; each takes the id the extension has in this packet.
@@ -717,6 +711,6 @@ class RtpPacket:
         return (
             f"RtpPacket(pt={self.payload_type}, seq={self.sequence_number}, "
             f"ts={self.timestamp}, ssrc={self.ssrc}, marker={self.marker}, "
-            f"size={len(self.buffer)}, payload={self._payload_length}, "
+            f"size={len(self.buffer)}, payload={self.payload_length}, "
             f"padding={self._padding_length})"
         )

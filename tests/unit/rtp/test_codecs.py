@@ -103,6 +103,8 @@ def test_vp8_process_rtp_packet_widens_the_picture_id(
     packet = RtpPacket.create(96, 1, 2, 3, bytes(payload), extensions=[(1, b"m")])
     descriptor = vp8.process_rtp_packet(packet)
     assert descriptor is not None
+    assert packet.payload_descriptor is descriptor
+    assert packet.is_key_frame is descriptor.is_key_frame
     assert packet.payload == bytes(widened)
     assert RtpPacket.parse(bytes(packet)).payload == bytes(widened)
     if descriptor.has_picture_id:
@@ -115,7 +117,10 @@ def test_vp8_process_rtp_packet_widens_the_picture_id(
 
 
 def test_vp8_process_rtp_packet_without_descriptor() -> None:
-    assert vp8.process_rtp_packet(RtpPacket.create(96, 1, 2, 3, b"")) is None
+    packet = RtpPacket.create(96, 1, 2, 3, b"")
+    packet.is_key_frame = True  # left from an earlier processing: cleared
+    assert vp8.process_rtp_packet(packet) is None
+    assert packet.payload_descriptor is None and packet.is_key_frame is False
 
 
 # -- VP9 -----------------------------------------------------------------------------------

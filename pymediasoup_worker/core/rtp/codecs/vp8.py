@@ -196,15 +196,20 @@ def is_key_frame(data: bytes | bytearray, offset: int = 0, end: int | None = Non
 
 
 def process_rtp_packet(packet: RtpPacket) -> PayloadDescriptor | None:
-    """Parse the packet's descriptor and widen a one-byte picture id to two bytes in place.
+    """Parse the packet's descriptor, widen a one-byte picture id to two bytes in place,
+    and set the packet's ``payload_descriptor`` and ``is_key_frame``.
 
     mediasoup's VP8::ProcessRtpPacket: with every picture id two bytes long, a Consumer
-    can rewrite picture ids past 127 without resizing the packet.
+    can rewrite picture ids past 127 without resizing the packet. Once per received
+    packet (RtpStreamRecv's payload processing).
     """
     offset = packet.payload_offset
     descriptor = parse(packet.buffer, offset, offset + packet.payload_length)
+    packet.payload_descriptor = descriptor
     if descriptor is None:
+        packet.is_key_frame = False
         return None
+    packet.is_key_frame = descriptor.is_key_frame
     if descriptor.i and not descriptor.two_bytes_picture_id:
         packet.shift_payload(2, 1, expand=True)
         packet.buffer[offset + 2] = 0x80
