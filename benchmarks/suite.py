@@ -1,10 +1,11 @@
-"""The benchmark suite: one command, under 5 minutes on 2 cores (``--quick``: ~1 minute).
+"""The benchmark suite: one command, under 5 minutes on 2 cores (``--quick``: ~1.5 minutes).
 
     .venv/bin/python -m benchmarks [--quick] [--out DIR] [--nice N] [--only SECTION,...]
 
-Sections: startup, forwarding (ours vs the raw uvloop forwarder, plain RTP and SRTP,
-N = 1, 10, 50, with latency at half the max rate), webrtc, pipe, memory (RSS and control
-plane). The worker is ours unless PYMEDIASOUP_WORKER_BIN names another; everything else
+Sections: startup, instructions (our packet path in process under valgrind: machine
+instructions per datagram and per consumer, the one figure noise does not move),
+forwarding (ours vs the raw uvloop forwarder, plain RTP and SRTP, N = 1, 10, 50, with
+latency at half the max rate), webrtc, pipe, memory (RSS and control plane). The worker is ours unless PYMEDIASOUP_WORKER_BIN names another; everything else
 (load generator, sinks, raw forwarder) is the same in every run. Output: a table on the
 terminal, DIR/results.json and DIR/forwarding.png (default DIR: benchmarks/out).
 
@@ -42,7 +43,7 @@ from .targets import (
 )
 
 SESSION_ENV = "PYMEDIASOUP_BENCH_SESSION"
-SECTIONS = ("startup", "forwarding", "webrtc", "pipe", "memory")
+SECTIONS = ("startup", "instructions", "forwarding", "webrtc", "pipe", "memory")
 
 TARGETS = {  # (figure, target, how it compares)
     "cpu_ratio": 1.5,
@@ -71,6 +72,23 @@ def run_startup(runs: int) -> dict[str, Any]:
     from .startup import measure
 
     return measure(runs)
+
+
+def run_instructions(datagrams: int) -> dict[str, Any]:
+    from . import instructions
+
+    if os.environ.get("PYMEDIASOUP_WORKER_BIN"):
+        return {"error": "counts pymediasoup_worker's own code in process, not another worker"}
+    if not instructions.available():
+        return {"error": "valgrind is not installed"}
+    ns = [1, 10]
+    counts = {str(n): instructions.per_datagram(n, False, datagrams) for n in ns}
+    return {
+        "mode": "plain",
+        "datagrams": datagrams,
+        "per_datagram": counts,
+        "per_extra_consumer": (counts["10"] - counts["1"]) / 9,
+    }
 
 
 async def run_forwarding(
@@ -225,6 +243,16 @@ def report(results: dict[str, Any], ns: list[int]) -> tuple[str, list[dict[str, 
                      f"(bare python {s['python_bare_start_ms_median']:.1f} ms)")  # fmt: skip
         ms = s["spawn_to_running_ms_median"]
         target("3. start-up median <= 150 ms", round(ms, 1), "150 ms", ms <= 150)
+    ins = results.get("instructions")
+    if ins:
+        lines.append("")
+        if ins.get("error"):
+            lines.append(f"Instructions per datagram: not available: {ins['error']}")
+        else:
+            counts = ins["per_datagram"]
+            lines.append("Instructions (valgrind, in process, plain RTP, socket stubs): "
+                         f"{counts['1']:,.0f} per datagram at N=1, {counts['10']:,.0f} at N=10, "
+                         f"{ins['per_extra_consumer']:,.0f} per extra consumer")  # fmt: skip
     fwd = results.get("forwarding")
     if fwd:
         lines.append("")
@@ -408,6 +436,9 @@ def main_in_session(args: argparse.Namespace) -> int:
     if "startup" in args.only:
         log("startup")
         results["startup"] = run_startup(5 if args.quick else 20)
+    if "instructions" in args.only:
+        log("instructions")
+        results["instructions"] = run_instructions(500 if args.quick else 1000)
     asyncio.run(run_async(args, results, ns))
     results["meta"]["seconds"] = time.monotonic() - started
     results["meta"]["loadavg_end"] = proc.loadavg()
@@ -426,7 +457,7 @@ def main_in_session(args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="~1 minute smoke run")
+    parser.add_argument("--quick", action="store_true", help="~1.5 minute smoke run")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out"))
     parser.add_argument("--nice", type=int, default=-10, help="autogroup nice (root); 0: none")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")

@@ -116,6 +116,46 @@ class RateCalculator:
             self._oldest_start = self._times[self._oldest_index]
 
 
+class BatchedRate:
+    """Bytes counted per packet, added to a RateCalculator once per rate slot.
+
+    The per-packet step is inlined by the caller (no call while the slot lasts)::
+
+        if now_ms < batch.until:
+            batch.pending += size
+        else:
+            batch.add(size, now_ms)
+
+    Every packet inside ``[rate's newest slot start, until)`` lands in the same slot, so
+    adding their sum at the first one's time gives the same counts and rates as one
+    ``update()`` each. Call ``flush()`` before reading ``rate``.
+    """
+
+    __slots__ = ("rate", "pending", "pending_ms", "until")
+
+    def __init__(self, rate: RateCalculator) -> None:
+        self.rate = rate
+        self.pending = 0
+        self.pending_ms = -1
+        self.until = 0
+
+    def add(self, size: int, now_ms: int) -> None:
+        """``size`` bytes at ``now_ms``, past the batch's slot: flush, count them, and
+        batch what follows until the rate calculator's slot ends."""
+        rate = self.rate
+        if self.pending:
+            rate.update(self.pending, self.pending_ms)
+            self.pending = 0
+        rate.update(size, now_ms)
+        self.pending_ms = now_ms
+        self.until = rate.slot_end_ms
+
+    def flush(self) -> None:
+        if self.pending:
+            self.rate.update(self.pending, self.pending_ms)
+            self.pending = 0
+
+
 class RtpDataCounter:
     """Packets, bytes and bitrate of an RTP flow (mediasoup's RTC::RtpDataCounter)."""
 

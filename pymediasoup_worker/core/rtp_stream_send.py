@@ -28,7 +28,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from .rate_calculator import RtpDataCounter
+from .rate_calculator import BatchedRate, RtpDataCounter
 from .retransmission_buffer import RetransmissionBuffer
 from .rtp.packet import RtpPacket
 from .rtp.rtcp.sdes import CNAME, SdesChunk
@@ -49,8 +49,8 @@ class RtpStreamSend(RtpStream):
     __slots__ = (
         "buffer_size", "transmission_counter", "retransmission_buffer", "started",
         "max_packet_ts", "max_packet_ms", "rtx_seq", "score_history", "send_score",
-        "last_sender_report_ntp_ms", "last_sender_report_ts", "_pending_bytes",
-        "_pending_ms", "_pending_until", "_packets", "restore_stored",
+        "last_sender_report_ntp_ms", "last_sender_report_ts", "_sent_batch", "_packets",
+        "restore_stored",
     )  # fmt: skip
 
     def __init__(self, params: RtpStreamParams, buffer_size: int, now_ms: int) -> None:
@@ -70,11 +70,9 @@ class RtpStreamSend(RtpStream):
         self.send_score = RtpStreamSendScore()
         self.last_sender_report_ntp_ms = 0
         self.last_sender_report_ts = 0
-        # Bytes sent at the same ms are added to the rate calculator in one update (the
-        # same result, one call instead of one per packet per consumer).
-        self._pending_bytes = 0
-        self._pending_ms = -1
-        self._pending_until = 0
+        # Bytes sent are added to the rate calculator once per slot (the same result, no
+        # call per packet per consumer); _flush() before reading.
+        self._sent_batch = BatchedRate(self.transmission_counter.rate)
         self._packets = 0
         # Set by a Consumer whose stream keeps shared packet copies (send_shared_packet):
         # writes this stream's seq (the second argument), SSRC and MID into a resent copy.
@@ -97,10 +95,11 @@ class RtpStreamSend(RtpStream):
         if buffer is not None and size <= MTU_SIZE:
             buffer.store(packet.sequence_number, (bytes(buf), timestamp, now_ms))
         self._packets += 1
-        if now_ms < self._pending_until:
-            self._pending_bytes += size
+        batch = self._sent_batch
+        if now_ms < batch.until:
+            batch.pending += size
         else:
-            self._count_bytes(size, now_ms)
+            batch.add(size, now_ms)
 
     def send_shared_packet(self, packet: RtpPacket, seq: int, now_ms: int) -> None:
         """A SimpleConsumer's packet is being sent: its bytes carry this stream's ``seq``
@@ -124,10 +123,11 @@ class RtpStreamSend(RtpStream):
                 record = packet.shared = (bytes(buf), timestamp, now_ms)
             buffer.store(seq, record)
         self._packets += 1
-        if now_ms < self._pending_until:
-            self._pending_bytes += size
+        batch = self._sent_batch
+        if now_ms < batch.until:
+            batch.pending += size
         else:
-            self._count_bytes(size, now_ms)
+            batch.add(size, now_ms)
 
     def _note_timestamp(self, timestamp: int, now_ms: int) -> None:
         """The highest RTP timestamp sent and when (the Sender Report's NTP/RTP mapping),
@@ -140,23 +140,8 @@ class RtpStreamSend(RtpStream):
         if self.retransmission_buffer is not None:
             self.retransmission_buffer.max_timestamp = timestamp
 
-    def _count_bytes(self, size: int, now_ms: int) -> None:
-        """Bytes sent at ``now_ms``, past the pending batch's slot: flush the batch, count
-        these and batch what follows until the rate calculator's slot ends (the same
-        result as one update per packet)."""
-        rate = self.transmission_counter.rate
-        if self._pending_bytes:
-            rate.update(self._pending_bytes, self._pending_ms)
-            self._pending_bytes = 0
-        rate.update(size, now_ms)
-        self._pending_ms = now_ms
-        self._pending_until = rate.slot_end_ms
-
     def _flush(self) -> None:
-        if self._pending_bytes:
-            counter = self.transmission_counter
-            counter.rate.update(self._pending_bytes, self._pending_ms)
-            self._pending_bytes = 0
+        self._sent_batch.flush()
         self.transmission_counter.packets = self._packets
 
     @property

@@ -97,10 +97,11 @@ class PipeTransport(Transport):
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
         now_ms = self.shared.now_ms()
-        if now_ms < self._recv_until:  # data_received(size, now_ms), inlined
-            self._recv_bytes += size
+        batch = self.recv_batch  # data_received(size, now_ms), inlined
+        if now_ms < batch.until:
+            batch.pending += size
         else:
-            self.count_received(size, now_ms)
+            batch.add(size, now_ms)
         tuple_ = self.tuple
         if tuple_ is None:
             self.datagrams_ignored += 1  # not connected

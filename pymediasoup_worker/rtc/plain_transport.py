@@ -264,10 +264,11 @@ class PlainTransport(Transport):
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
         now_ms = self.shared.now_ms()
-        if now_ms < self._recv_until:  # data_received(size, now_ms), inlined
-            self._recv_bytes += size
+        batch = self.recv_batch  # data_received(size, now_ms), inlined
+        if now_ms < batch.until:
+            batch.pending += size
         else:
-            self.count_received(size, now_ms)
+            batch.add(size, now_ms)
         # RFC 7983 / 5761: version 2, then RTCP packet types 192..223, else RTP.
         if size > 3 and 127 < data[0] < 192:
             if 191 < data[1] < 224:

@@ -19,7 +19,7 @@ import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..core.rate_calculator import RateCalculator, RtpDataCounter
+from ..core.rate_calculator import BatchedRate, RateCalculator, RtpDataCounter
 from ..core.rtp.rtcp.bye import ByePacket
 from ..core.rtp.rtcp.compound import CompoundPacket
 from ..core.rtp.rtcp.feedback import (
@@ -133,15 +133,10 @@ class Transport:
         self._sent_until = 0
         self._sent_rtp_bytes = 0
         self._sent_wire_bytes = 0
-        # Bytes received, batched the same way: every datagram's (recv_transmission,
-        # until _recv_until) and the Producers' media (recv_rtp_transmission, until
-        # _recv_rtp_until); flush_receive_counters() before they are read.
-        self._recv_ms = -1
-        self._recv_until = 0
-        self._recv_bytes = 0
-        self._recv_rtp_ms = -1
-        self._recv_rtp_until = 0
-        self._recv_rtp_bytes = 0
+        # Bytes received, batched the same way: every datagram's and the Producers'
+        # media; flush_receive_counters() before they are read.
+        self.recv_batch = BatchedRate(self.recv_transmission)
+        self.recv_rtp_batch = BatchedRate(self.recv_rtp_transmission.rate)
         # Received packets dropped: RTP without a Producer, RTCP that does not parse.
         # (Unparseable RTP, unknown sources and SRTP failures are the subclasses'.)
         self.rtp_packets_dropped = 0
@@ -308,38 +303,16 @@ class Transport:
         """A received datagram's bytes (the UDP entries of the subclasses inline this)."""
         if now_ms is None:
             now_ms = self.shared.now_ms()
-        if now_ms < self._recv_until:
-            self._recv_bytes += size
+        batch = self.recv_batch
+        if now_ms < batch.until:
+            batch.pending += size
         else:
-            self.count_received(size, now_ms)
-
-    def count_received(self, size: int, now_ms: int) -> None:
-        """A datagram past the batch's slot: flush, count it, start a new batch."""
-        rate = self.recv_transmission
-        if self._recv_bytes:
-            rate.update(self._recv_bytes, self._recv_ms)
-            self._recv_bytes = 0
-        rate.update(size, now_ms)
-        self._recv_ms = now_ms
-        self._recv_until = rate.slot_end_ms
-
-    def _count_received_rtp(self, size: int, now_ms: int) -> None:
-        rate = self.recv_rtp_transmission.rate
-        if self._recv_rtp_bytes:
-            rate.update(self._recv_rtp_bytes, self._recv_rtp_ms)
-            self._recv_rtp_bytes = 0
-        rate.update(size, now_ms)
-        self._recv_rtp_ms = now_ms
-        self._recv_rtp_until = rate.slot_end_ms
+            batch.add(size, now_ms)
 
     def flush_receive_counters(self) -> None:
         """Add the received bytes batched so far to the receive counters."""
-        if self._recv_bytes:
-            self.recv_transmission.update(self._recv_bytes, self._recv_ms)
-            self._recv_bytes = 0
-        if self._recv_rtp_bytes:
-            self.recv_rtp_transmission.rate.update(self._recv_rtp_bytes, self._recv_rtp_ms)
-            self._recv_rtp_bytes = 0
+        self.recv_batch.flush()
+        self.recv_rtp_batch.flush()
 
     def data_sent(self, size: int) -> None:
         self.flush_send_counters()
@@ -398,10 +371,11 @@ class Transport:
         result = producer.receive_rtp_packet(packet, now_ms)
         if result == _MEDIA:
             self.recv_rtp_transmission.packets += 1
-            if now_ms < self._recv_rtp_until:
-                self._recv_rtp_bytes += size
+            batch = self.recv_rtp_batch
+            if now_ms < batch.until:
+                batch.pending += size
             else:
-                self._count_received_rtp(size, now_ms)
+                batch.add(size, now_ms)
         elif result == _RETRANSMISSION:
             self.recv_rtx_transmission.update(size, now_ms)
         elif result == _DISCARDED:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pymediasoup_worker.core.rate_calculator import RateCalculator, RtpDataCounter
+from pymediasoup_worker.core.rate_calculator import BatchedRate, RateCalculator, RtpDataCounter
 
 # (window ms, updates as (now_ms, size), query now_ms, expected rate, expected total bytes)
 ROWS = [
@@ -53,3 +53,46 @@ def test_rtp_data_counter() -> None:
     assert counter.packets == 40
     assert counter.bytes == 2400
     assert counter.get_bitrate(400) == 7680  # 2400 bytes * 8 / 2.5 s
+
+
+# Packets as (gap ms, size): inside one slot, across slot ends, past a whole window.
+BATCH_ROWS = [
+    pytest.param(1000, [(0, 100)] * 30, id="one-slot"),
+    pytest.param(1000, [(1, 100), (9, 50), (1, 70), (10, 10), (0, 5), (11, 1)], id="slot-ends"),
+    pytest.param(1000, [(3, 1200)] * 700, id="steady-past-the-window"),
+    pytest.param(1000, [(0, 9), (1000, 8), (0, 7), (1001, 6), (999, 5), (1, 4)], id="idle-windows"),
+    pytest.param(2500, [(7, 1000)] * 500, id="rtp-window"),
+    pytest.param(100, [(0, 10), (50, 10), (51, 10), (1, 10), (100, 10)], id="probation-window"),
+]
+
+
+@pytest.mark.parametrize(("window", "packets"), BATCH_ROWS)
+@pytest.mark.parametrize("read_every", [0, 1, 5])
+def test_batched_rate_reads_as_one_update_per_packet(
+    window: int, packets: list[tuple[int, int]], read_every: int
+) -> None:
+    """BatchedRate, its per-packet step inlined as its callers do, against one update()
+    per packet: the same bytes and rates, whether read after every packet or once."""
+    reference = RateCalculator(window)
+    batch = BatchedRate(RateCalculator(window))
+    now = 50_000
+    for i, (gap, size) in enumerate(packets):
+        now += gap
+        reference.update(size, now)
+        if now < batch.until:
+            batch.pending += size
+        else:
+            batch.add(size, now)
+        if read_every and i % read_every == 0:
+            batch.flush()
+            assert (batch.rate.bytes, batch.rate.get_rate(now)) == (
+                reference.bytes,
+                reference.get_rate(now),
+            )
+    for later in (0, 1, window // 2, window + 1):
+        batch.flush()
+        assert batch.pending == 0
+        assert (batch.rate.bytes, batch.rate.get_rate(now + later)) == (
+            reference.bytes,
+            reference.get_rate(now + later),
+        )

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from pymediasoup_worker.channel.channel_request import ChannelRequest
-from pymediasoup_worker.core.rate_calculator import RateCalculator, RtpDataCounter
+from pymediasoup_worker.core.rate_calculator import RateCalculator
 from pymediasoup_worker.core.rtp.packet import RtpPacket
 from pymediasoup_worker.core.rtp.rtcp import (
     ByePacket,
@@ -342,29 +342,21 @@ def test_receive_and_send_counters_match_per_packet_counting(
     consumer = ConsumerStub()
     add_consumer(transport, consumer)
     sock = env.sockets[0]
-    all_bytes, rtp_bytes = RateCalculator(), RtpDataCounter()
-    sent_bytes, sent_rtp = RateCalculator(), RtpDataCounter()
+    all_bytes, rtp_bytes = RateCalculator(), RateCalculator(2500)
+    sent_bytes, sent_rtp = RateCalculator(), RateCalculator(2500)
     checked = 0
 
     def check() -> None:
         now = env.clock.now
         stats = transport.get_stats()[0]
-        assert (stats["bytesReceived"], stats["recvBitrate"]) == (
-            all_bytes.bytes,
-            all_bytes.get_rate(now),
-        )
-        assert (stats["rtpBytesReceived"], stats["rtpRecvBitrate"]) == (
-            rtp_bytes.bytes,
-            rtp_bytes.get_bitrate(now),
-        )
-        assert (stats["bytesSent"], stats["sendBitrate"]) == (
-            sent_bytes.bytes,
-            sent_bytes.get_rate(now),
-        )
-        assert (stats["rtpBytesSent"], stats["rtpSendBitrate"]) == (
-            sent_rtp.bytes,
-            sent_rtp.get_bitrate(now),
-        )
+        for bytes_key, rate_key, reference in (
+            ("bytesReceived", "recvBitrate", all_bytes),
+            ("rtpBytesReceived", "rtpRecvBitrate", rtp_bytes),
+            ("bytesSent", "sendBitrate", sent_bytes),
+            ("rtpBytesSent", "rtpSendBitrate", sent_rtp),
+        ):
+            expected = (reference.bytes, reference.get_rate(now))
+            assert (stats[bytes_key], stats[rate_key]) == expected, bytes_key
 
     for i, gap in enumerate(gaps):
         env.clock.now += gap
