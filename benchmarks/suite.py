@@ -1,13 +1,16 @@
 """The benchmark suite: one command, under 5 minutes on 2 cores (``--quick``: ~1.5 minutes).
 
     .venv/bin/python -m benchmarks [--quick] [--out DIR] [--nice N] [--only SECTION,...]
+                                   [--reference WORKER_BIN]
 
 Sections: startup, instructions (our packet path in process under valgrind: machine
 instructions per datagram and per consumer, the one figure noise does not move),
 forwarding (ours vs the raw uvloop forwarder, plain RTP and SRTP, N = 1, 10, 50, with
-latency at half the max rate), webrtc, pipe, memory (RSS and control plane). The worker is ours unless PYMEDIASOUP_WORKER_BIN names another; everything else
-(load generator, sinks, raw forwarder) is the same in every run. Output: a table on the
-terminal, DIR/results.json and DIR/forwarding.png (default DIR: benchmarks/out).
+latency at half the max rate; with ``--reference``, that worker too, in the same run),
+webrtc, pipe, memory (RSS and control plane). The worker is ours unless
+PYMEDIASOUP_WORKER_BIN names another; everything else (load generator, sinks, raw
+forwarder) is the same in every run. Output: a table on the terminal, DIR/results.json
+and DIR/forwarding.png (default DIR: benchmarks/out).
 
 Pinning: the worker (or raw forwarder) alone on cpu 0; the load generator, the sinks and
 this controller on cpu 1. The machine is shared: the suite runs in its own session, so
@@ -92,16 +95,24 @@ def run_instructions(datagrams: int) -> dict[str, Any]:
 
 
 async def run_forwarding(
-    loadgen: LoadGenClient, ns: list[int], duration: float, latency_n: int
+    loadgen: LoadGenClient,
+    ns: list[int],
+    duration: float,
+    latency_n: int,
+    reference: str | None = None,
 ) -> dict[str, Any]:
+    """Ours (or PYMEDIASOUP_WORKER_BIN's), the raw forwarder, and with ``reference`` (a
+    worker binary, e.g. mediasoup's) that worker too, one after the other per shape."""
     results: dict[str, Any] = {}
-    worker = await start_worker()
+    workers = {"worker": await start_worker()}
+    if reference:
+        workers["reference"] = await start_worker(reference)
     try:
         for srtp in (False, True):
             mode = "srtp" if srtp else "plain"
             for n in ns:
-                for name in ("worker", "raw"):
-                    target: Any = WorkerTarget([worker]) if name == "worker" else RawTarget()
+                for name in (*workers, "raw"):
+                    target: Any = WorkerTarget([workers[name]]) if name != "raw" else RawTarget()
                     started = time.monotonic()
                     try:
                         await loadgen.call(await target.setup(n, srtp, loadgen.sink_port))
@@ -118,7 +129,8 @@ async def run_forwarding(
                     result["seconds"] = time.monotonic() - started
                     results[f"{name}/{mode}/{n}"] = result
     finally:
-        worker.close()
+        for worker in workers.values():
+            worker.close()
     return results
 
 
@@ -297,6 +309,23 @@ def report(results: dict[str, Any], ns: list[int]) -> tuple[str, list[dict[str, 
         )
         lines.append("  '1 core' = 1e6 / µs per packet: what one core would carry at that cost; "
                      "* = the load generator, not the worker, was the limit")  # fmt: skip
+        if any(key.startswith("reference/") for key in fwd):
+            lines.append("")
+            lines.append(
+                f"Reference worker, measured in the same run: {results['meta'].get('reference')}"
+            )
+            for mode in ("plain", "srtp"):
+                for n in ns:
+                    ours = fwd.get(f"worker/{mode}/{n}", {}).get("cpu_us_per_packet")
+                    ref = fwd.get(f"reference/{mode}/{n}", {})
+                    raw = fwd.get(f"raw/{mode}/{n}", {}).get("cpu_us_per_packet")
+                    ref_us = ref.get("cpu_us_per_packet")
+                    lines.append(
+                        f"  {mode:6}{n:>4} | {fmt_rate(ref.get('max_forwarded_rate')):>10} pkt/s "
+                        f"{fmt_us(ref_us):>7} µs/pkt | ref/raw {(f'{ref_us / raw:.2f}x' if ref_us and raw else '-'):>6} "
+                        f"| wkr/ref {(f'{ours / ref_us:.2f}x' if ours and ref_us else '-'):>6} "
+                        f"| errors {ref.get('rewrite_errors_total', 0)}/{ref.get('packets_checked', 0)}"
+                    )  # fmt: skip
         lat_rows = [(k, v["latency"]) for k, v in fwd.items() if "latency" in v]
         if lat_rows:
             lines.append("")
@@ -395,7 +424,7 @@ async def run_async(args: argparse.Namespace, results: dict[str, Any], ns: list[
     try:
         if "forwarding" in sections:
             log("forwarding")
-            results["forwarding"] = await run_forwarding(loadgen, ns, duration, 10)
+            results["forwarding"] = await run_forwarding(loadgen, ns, duration, 10, args.reference)
         if "webrtc" in sections:
             log("webrtc")
             results["webrtc"] = await run_webrtc(loadgen, [10] if args.quick else [1, 10], duration)
@@ -430,6 +459,7 @@ def main_in_session(args: argparse.Namespace) -> int:
             "loadavg_start": proc.loadavg(),
             "nice": args.nice,
             "quick": args.quick,
+            "reference": args.reference,
             "time": time.strftime("%Y-%m-%d %H:%M:%S"),
         }
     }
@@ -461,6 +491,11 @@ def main() -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "out"))
     parser.add_argument("--nice", type=int, default=-10, help="autogroup nice (root); 0: none")
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument(
+        "--reference",
+        metavar="WORKER_BIN",
+        help="also forward through this worker (e.g. mediasoup's) in the same run",
+    )
     args = parser.parse_args()
     args.only = set(args.only.split(","))
     unknown = args.only - set(SECTIONS)

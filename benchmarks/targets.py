@@ -95,10 +95,21 @@ def sink_view(consumer: Any, key: bytes | None, rtcp_port: int | None) -> dict[s
     }
 
 
-async def start_worker() -> Any:
-    worker = await pymediasoup.create_worker(
-        log_level="error", rtc_min_port=20000, rtc_max_port=39999
-    )
+async def start_worker(binary: str | None = None) -> Any:
+    """A worker pinned to the worker core: ours, or PYMEDIASOUP_WORKER_BIN's, or ``binary``."""
+    saved = os.environ.get("PYMEDIASOUP_WORKER_BIN")
+    if binary:
+        os.environ["PYMEDIASOUP_WORKER_BIN"] = binary
+    try:
+        worker = await pymediasoup.create_worker(
+            log_level="error", rtc_min_port=20000, rtc_max_port=39999
+        )
+    finally:
+        if binary:
+            if saved is None:
+                del os.environ["PYMEDIASOUP_WORKER_BIN"]
+            else:
+                os.environ["PYMEDIASOUP_WORKER_BIN"] = saved
     pin(worker.pid, WORKER_CPU)
     renice(worker.pid)
     return worker
