@@ -21,6 +21,7 @@ from .plain_transport import (
     make_srtp_sessions,
     parse_remote_address,
     parse_single_listen_ip,
+    send_rtcp_on,
     send_rtp_on_tuple,
     unprotect_and_parse_rtp,
     unprotect_rtcp,
@@ -81,27 +82,13 @@ class PipeTransport(Transport):
     send_rtp_data = send_rtp_on_tuple
 
     def send_rtcp_packet(self, packet: Any) -> None:
-        send = self._rtp_send
-        if send is None:
-            return
-        data = packet.serialize()
-        srtp = self.srtp
-        if srtp is not None:
-            data = srtp.send.protect_rtcp(data)
-            if data is None:
-                return
-        if send(data):
-            self.data_sent(len(data))
+        send_rtcp_on(self, self._rtp_send, packet)
 
     # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
         now_ms = self.shared.now_ms()
-        batch = self.recv_batch  # data_received(size, now_ms), inlined
-        if now_ms < batch.until:
-            batch.pending += size
-        else:
-            batch.add(size, now_ms)
+        self.data_received(size, now_ms)
         tuple_ = self.tuple
         if tuple_ is None:
             self.datagrams_ignored += 1  # not connected

@@ -160,6 +160,22 @@ def send_rtp_on_tuple(transport: Any, consumer: Any, packet: Any, data: bytes | 
     return len(data) if send(data) else 0
 
 
+def send_rtcp_on(transport: Any, send: Any, packet: Any) -> None:
+    """A PlainTransport's or PipeTransport's RTCP out through ``send`` (its RTCP or RTP
+    tuple's UdpSocket.peer_sender, None when not connected): serialized, SRTCP if on,
+    counted in bytesSent when it went out."""
+    if send is None:
+        return
+    data = packet.serialize()
+    srtp = transport.srtp
+    if srtp is not None:
+        data = srtp.send.protect_rtcp(data)
+        if data is None:
+            return
+    if send(data):
+        transport.data_sent(len(data))
+
+
 class PlainTransport(Transport):
     stats_type = "plain-rtp-transport"
 
@@ -248,27 +264,14 @@ class PlainTransport(Transport):
     send_rtp_data = send_rtp_on_tuple
 
     def send_rtcp_packet(self, packet: Any) -> None:
-        send = self._rtcp_send
-        if send is None or self.tuple is None:
-            return
-        data = packet.serialize()
-        srtp = self.srtp
-        if srtp is not None:
-            data = srtp.send.protect_rtcp(data)
-            if data is None:
-                return
-        if send(data):
-            self.data_sent(len(data))
+        if self.tuple is not None:
+            send_rtcp_on(self, self._rtcp_send, packet)
 
     # Network input: one call per datagram, from the UdpSocket.
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         size = len(data)
         now_ms = self.shared.now_ms()
-        batch = self.recv_batch  # data_received(size, now_ms), inlined
-        if now_ms < batch.until:
-            batch.pending += size
-        else:
-            batch.add(size, now_ms)
+        self.data_received(size, now_ms)
         # RFC 7983 / 5761: version 2, then RTCP packet types 192..223, else RTP.
         if size > 3 and 127 < data[0] < 192:
             if 191 < data[1] < 224:

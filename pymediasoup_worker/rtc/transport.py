@@ -300,7 +300,7 @@ class Transport:
 
     # Counters, fed by the subclasses.
     def data_received(self, size: int, now_ms: int | None = None) -> None:
-        """A received datagram's bytes (the UDP entries of the subclasses inline this)."""
+        """A received datagram's bytes, counted once per rate slot."""
         if now_ms is None:
             now_ms = self.shared.now_ms()
         batch = self.recv_batch

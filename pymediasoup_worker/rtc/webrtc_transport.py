@@ -328,11 +328,7 @@ class WebRtcTransport(Transport):
 
     def _on_udp_packet(self, udp_socket: Any, data: bytes, remote_addr: tuple) -> None:
         now_ms = self.shared.now_ms()
-        batch = self.recv_batch  # data_received(len(data), now_ms), inlined
-        if now_ms < batch.until:
-            batch.pending += len(data)
-        else:
-            batch.add(len(data), now_ms)
+        self.data_received(len(data), now_ms)
         key = (udp_socket, remote_addr[0], remote_addr[1])
         tuple_ = self._tuples.get(key)
         if data and data[0] < 4:
