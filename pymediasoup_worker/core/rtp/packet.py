@@ -118,7 +118,8 @@ class RtpPacket:
         "_ext_start",
         "_ext_map",
         # Where the payload starts and how long it is (without padding): read per
-        # packet by the codecs, so plain attributes too, kept by the layout methods.
+        # packet by the codecs, so plain attributes too; only the layout methods
+        # (set_extensions, shift_payload, ...) change them.
         "payload_offset",
         "payload_length",
         "_padding_length",
