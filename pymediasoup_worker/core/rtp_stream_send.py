@@ -94,12 +94,7 @@ class RtpStreamSend(RtpStream):
         self._note_timestamp(timestamp, now_ms)
         if buffer is not None and size <= MTU_SIZE:
             buffer.store(packet.sequence_number, (bytes(buf), timestamp, now_ms))
-        self._packets += 1
-        batch = self._sent_batch
-        if now_ms < batch.until:
-            batch.pending += size
-        else:
-            batch.add(size, now_ms)
+        self._count_sent(size, now_ms)
 
     def send_shared_packet(self, packet: RtpPacket, seq: int, now_ms: int) -> None:
         """A SimpleConsumer's packet is being sent: its bytes carry this stream's ``seq``
@@ -108,13 +103,7 @@ class RtpStreamSend(RtpStream):
         needs it); ``restore_stored`` rewrites a resent copy for this stream."""
         timestamp = packet.timestamp
         buffer = self.retransmission_buffer
-        if 0 < (timestamp - self.max_packet_ts) & _MASK32 < 0x80000000 or not self.started:
-            # _note_timestamp(), inlined.
-            self.started = True
-            self.max_packet_ts = timestamp
-            self.max_packet_ms = now_ms
-            if buffer is not None:
-                buffer.max_timestamp = timestamp
+        self._note_timestamp(timestamp, now_ms)
         buf = packet.buffer
         size = len(buf)
         if buffer is not None and size <= MTU_SIZE:
@@ -122,6 +111,10 @@ class RtpStreamSend(RtpStream):
             if record is None:
                 record = packet.shared = (bytes(buf), timestamp, now_ms)
             buffer.store(seq, record)
+        self._count_sent(size, now_ms)
+
+    def _count_sent(self, size: int, now_ms: int) -> None:
+        """One packet of ``size`` bytes sent: its bytes batched per rate slot."""
         self._packets += 1
         batch = self._sent_batch
         if now_ms < batch.until:

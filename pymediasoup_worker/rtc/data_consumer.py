@@ -44,12 +44,8 @@ class DataConsumer:
         self.shared = shared
         self.listener = listener
         self.max_message_size = max_message_size
-        settings = DataEndpointSettings(data)
-        self.type = settings.type
-        self.params = settings.params
-        self.sctp_stream_parameters = settings.sctp_stream_parameters
-        self.label = settings.label
-        self.protocol = settings.protocol
+        self.settings = DataEndpointSettings(data)
+        self.type = self.settings.type
         self.transport_connected_ = False
         self.sctp_association_connected_ = False
         self.data_producer_closed_ = False
@@ -136,10 +132,7 @@ class DataConsumer:
             "type": self.type,
             "dataProducerId": self.data_producer_id,
         }
-        if self.params is not None:
-            json["sctpStreamParameters"] = self.params.fill_json()
-        json["label"] = self.label
-        json["protocol"] = self.protocol
+        self.settings.fill_json(json)
         json["bufferedAmountLowThreshold"] = self.buffered_amount_low_threshold
         return json
 
@@ -148,8 +141,8 @@ class DataConsumer:
             {
                 "type": "data-consumer",
                 "timestamp": self.shared.now_ms(),
-                "label": self.label,
-                "protocol": self.protocol,
+                "label": self.settings.label,
+                "protocol": self.settings.protocol,
                 "messagesSent": self.messages_sent,
                 "bytesSent": self.bytes_sent,
                 "bufferedAmount": self.buffered_amount,

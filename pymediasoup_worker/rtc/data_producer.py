@@ -34,12 +34,10 @@ class DataProducer:
         self.max_message_size = max_message_size
         self.shared = shared
         self.listener = listener
-        settings = DataEndpointSettings(data)
-        self.type = settings.type
-        self.params = settings.params
-        self.sctp_stream_parameters = settings.sctp_stream_parameters
-        self.label = settings.label
-        self.protocol = settings.protocol
+        self.settings = DataEndpointSettings(data)
+        self.type = self.settings.type
+        # What the Transport's SctpListener reads (the validated JSON shape).
+        self.sctp_stream_parameters = self.settings.sctp_stream_parameters
         self.messages_received = 0
         self.bytes_received = 0
         self.closed = False
@@ -58,10 +56,7 @@ class DataProducer:
 
     def dump(self) -> dict[str, Any]:
         json: dict[str, Any] = {"id": self.id, "type": self.type}
-        if self.params is not None:
-            json["sctpStreamParameters"] = self.params.fill_json()
-        json["label"] = self.label
-        json["protocol"] = self.protocol
+        self.settings.fill_json(json)
         return json
 
     def get_stats(self) -> list[dict[str, Any]]:
@@ -69,8 +64,8 @@ class DataProducer:
             {
                 "type": "data-producer",
                 "timestamp": self.shared.now_ms(),
-                "label": self.label,
-                "protocol": self.protocol,
+                "label": self.settings.label,
+                "protocol": self.settings.protocol,
                 "messagesReceived": self.messages_received,
                 "bytesReceived": self.bytes_received,
             }

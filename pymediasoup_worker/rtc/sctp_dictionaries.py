@@ -81,3 +81,11 @@ class DataEndpointSettings:
         self.label: str = label if isinstance(label, str) else ""
         protocol = data.get("protocol")
         self.protocol: str = protocol if isinstance(protocol, str) else ""
+
+    def fill_json(self, json: dict[str, Any]) -> None:
+        """The dump fields both endpoints share: sctpStreamParameters (sctp only), label
+        and protocol."""
+        if self.params is not None:
+            json["sctpStreamParameters"] = self.params.fill_json()
+        json["label"] = self.label
+        json["protocol"] = self.protocol
